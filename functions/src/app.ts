@@ -1,0 +1,63 @@
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { config } from './config';
+import { handle } from './http/handler';
+import { errorHandler, guardBody, notFound } from './http/middleware';
+
+export interface AppOptions {
+  /** Extra routes mounted with the API's own (tests use it to reach the error middleware). */
+  extraRoutes?: (router: Router) => void;
+}
+
+const allowedOrigins = new Set(config.allowedOrigins);
+
+/** CORS for the allow-listed origins only: any other origin gets no CORS header at all. */
+const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) => {
+  const origin = req.headers.origin;
+  if (!origin || !allowedOrigins.has(origin)) {
+    callback(null, { origin: false });
+    return;
+  }
+  callback(null, {
+    origin,
+    credentials: true,
+    maxAge: 600,
+    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+  });
+};
+
+function apiRouter(options: AppOptions): Router {
+  const router = Router();
+  router.get(
+    '/health',
+    handle({}, () => ({ data: { status: 'ok', version: config.version } })),
+  );
+  options.extraRoutes?.(router);
+  return router;
+}
+
+/**
+ * Builds the Express app. The routes answer under `/api/...` (the Hosting rewrite keeps the
+ * prefix) and at the root (the function's own URL strips its name).
+ */
+export function createApp(options: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(helmet());
+  app.use(cors(corsOptions));
+  app.use(guardBody(config.bodyLimitBytes));
+  app.use(express.json({ limit: config.bodyLimitBytes }));
+  app.use(cookieParser());
+
+  const router = apiRouter(options);
+  app.use('/api', router);
+  app.use('/', router);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}
+
+export const app = createApp();

@@ -1,0 +1,103 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import * as logger from 'firebase-functions/logger';
+import { ZodError, type core } from 'zod';
+import { ApiError, type ErrorDetail } from './errors';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Refuses what the JSON parser must not see: a body over the limit (413) and a write whose body
+ * is not JSON (415). Cloud Functions parses bodies before Express does, so the size is checked
+ * here too, on the declared length and on the raw body the platform kept.
+ */
+export function guardBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    const rawBody = (req as { rawBody?: Buffer }).rawBody;
+    const length = Math.max(Number(req.headers['content-length'] ?? 0), rawBody?.length ?? 0);
+    if (length > limitBytes) {
+      throw new ApiError(
+        'payload-too-large',
+        `The request body is ${length} bytes; the limit is ${limitBytes} bytes.`,
+      );
+    }
+    if (WRITE_METHODS.has(req.method) && hasBody(req.headers) && !req.is('application/json')) {
+      throw new ApiError(
+        'unsupported-media-type',
+        `The request body must be JSON (Content-Type: application/json), not ${req.headers['content-type'] ?? 'untyped'}.`,
+      );
+    }
+    next();
+  };
+}
+
+/** JSON 404 for any route the app does not serve. */
+export const notFound: RequestHandler = (req) => {
+  throw new ApiError('not-found', `No route ${req.method} ${req.path}.`);
+};
+
+function detailsOf(issue: core.$ZodIssue): ErrorDetail[] {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: path ? `${path}.${key}` : key,
+      message: 'Unknown field.',
+    }));
+  }
+  return [{ path, message: issue.message }];
+}
+
+/** Body-parser's errors, by their `type`, as contract errors. */
+function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new ApiError('invalid-argument', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new ApiError('payload-too-large', 'The request body is over the 100 KB limit.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupported-media-type', 'The request body must be UTF-8 JSON.');
+    default:
+      return undefined;
+  }
+}
+
+function toApiError(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) {
+    const details = error.issues.flatMap(detailsOf);
+    const fields = [...new Set(details.map((detail) => detail.path || '(body)'))];
+    return new ApiError('invalid-argument', `Invalid input: ${fields.join(', ')}.`, { details });
+  }
+  if (error && typeof error === 'object') return fromBodyParser(error);
+  return undefined;
+}
+
+function sendError(res: Response, error: ApiError): void {
+  if (error.headers) res.set(error.headers);
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.details) body.details = error.details;
+  res.status(error.status).json({ error: body });
+}
+
+/** The one error middleware: contract errors as they are, anything else a logged, opaque 500. */
+export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const known = toApiError(error);
+  if (known) {
+    sendError(res, known);
+    return;
+  }
+  logger.error('Unhandled error', {
+    method: req.method,
+    path: req.path,
+    error: error instanceof Error ? error.stack : String(error),
+  });
+  sendError(res, new ApiError('internal', 'Something went wrong on our side. Please try again.'));
+};

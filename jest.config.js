@@ -1,0 +1,26 @@
+// Two tiers: `unit` runs without any emulator; `integration` runs under `firebase emulators:exec`
+// (see tools/emulators.js) against the real Auth and Firestore emulators.
+'use strict';
+
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
+};
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      transform,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      setupFiles: ['<rootDir>/test/helpers/setup.ts'],
+      transform,
+      slowTestThreshold: 20,
+    },
+  ],
+};

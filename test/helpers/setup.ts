@@ -1,0 +1,11 @@
+// Runs before every integration test file: the in-process app uses the same function secrets as
+// the Functions emulator (functions/.secret.local, written by tools/local.js).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const secrets = readFileSync(join(__dirname, '..', '..', 'functions', '.secret.local'), 'utf8');
+for (const line of secrets.split('\n')) {
+  const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+  if (match) process.env[match[1]] ??= match[2];
+}
+process.env.GCLOUD_PROJECT ??= 'demo-organizations';

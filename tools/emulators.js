@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `node tools/emulators.js exec "<command>"`: runs a command (the integration tests, the benchmark)
+// under `firebase emulators:exec` with the real Auth, Firestore, Functions and Hosting emulators.
+// On a machine that cannot run the Firestore emulator at all (no cached jar, no gcloud jar, no
+// internet to download one), it runs the command with FIRESTORE_EMULATOR_SKIPPED set, so the
+// emulator-backed tests skip themselves, and says in one line how many were skipped and why.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir } = require('./local');
+const { spawn } = require('node:child_process');
+
+const EMULATORS = 'auth,firestore,functions,hosting';
+
+async function canDownloadFirestore() {
+  const child = firebase(['setup:emulators:firestore'], { stdio: 'ignore' });
+  return (await exitCode(child)) === 0;
+}
+
+async function runSkipping(command, reason) {
+  const report = path.join(localDir, 'skipped-tests.json');
+  fs.mkdirSync(localDir, { recursive: true });
+  const child = spawn(`${command} --json --outputFile=${report}`, {
+    shell: true,
+    stdio: 'inherit',
+    env: { ...process.env, FIRESTORE_EMULATOR_SKIPPED: reason },
+  });
+  const code = await exitCode(child);
+  const skipped = fs.existsSync(report)
+    ? JSON.parse(fs.readFileSync(report, 'utf8')).numPendingTests
+    : 'all';
+  console.log(`Skipped ${skipped} emulator-backed tests: ${reason}.`);
+  return code;
+}
+
+async function exec(command) {
+  ensureSecrets();
+  const firestore = firestoreEmulator();
+  if (firestore.source === 'download' && !(await canDownloadFirestore())) {
+    return runSkipping(
+      command,
+      'no Firestore emulator on this machine (no gcloud jar, and it could not be downloaded)',
+    );
+  }
+  const child = firebase(['emulators:exec', '--only', EMULATORS, command], {
+    env: { ...process.env, ...firestore.env },
+  });
+  return exitCode(child);
+}
+
+const [verb, command] = process.argv.slice(2);
+if (verb !== 'exec' || !command) {
+  console.error('usage: node tools/emulators.js exec "<command>"');
+  process.exit(2);
+}
+exec(command).then((code) => process.exit(code));
