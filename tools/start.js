@@ -8,6 +8,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir, root } = require('./local');
+const { seedDemo } = require('./demo');
 
 const EMULATORS = 'auth,firestore,functions,hosting';
 const HOSTING = 'http://127.0.0.1:5000';
@@ -65,12 +66,16 @@ async function main() {
     stop();
     process.exit((await exited) || 1);
   }
+  const demo = await seedDemo();
   console.log(`
 The organizations API is running at ${HOSTING}/api  (Firestore emulator: ${firestore.source})
 
+  Demo user:    ${demo.email}  (password: ${demo.password})
+  Demo API key: ${demo.apiKey}
+
 Try it:
 
-  curl ${HOSTING}/api/health
+  curl -H "Authorization: Bearer ${demo.apiKey}" ${HOSTING}/api/auth/me
 
 Press Ctrl-C to stop.
 `);

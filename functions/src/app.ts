@@ -2,7 +2,12 @@ import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { Router } from 'express';
 import helmet from 'helmet';
-import { config } from './config';
+import { authenticate } from './auth/guards';
+import { identity } from './auth/identity';
+import { authRoutes, sessionRoutes } from './auth/routes';
+import { createAuthService } from './auth/service';
+import { apiKeyStore } from './auth/store';
+import { config, pepper } from './config';
 import { handle } from './http/handler';
 import { errorHandler, guardBody, notFound } from './http/middleware';
 
@@ -29,11 +34,15 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
 };
 
 function apiRouter(options: AppOptions): Router {
+  const authService = createAuthService({ keys: apiKeyStore, identity, pepper });
   const router = Router();
   router.get(
     '/health',
     handle({}, () => ({ data: { status: 'ok', version: config.version } })),
   );
+  router.use(sessionRoutes(authService));
+  router.use(authenticate(authService));
+  router.use(authRoutes(authService));
   options.extraRoutes?.(router);
   return router;
 }

@@ -31,3 +31,10 @@ export const config = {
   /** `Secure` session cookies everywhere but the emulators, which serve plain HTTP. */
   secureCookies: process.env.FUNCTIONS_EMULATOR !== 'true' && process.env.NODE_ENV !== 'test',
 };
+
+/** The API-key pepper, inside a request; a missing secret is a deployment bug, not a 401. */
+export function pepper(): string {
+  const value = apiKeyPepper.value();
+  if (!value) throw new Error('The API_KEY_PEPPER secret is not set.');
+  return value;
+}

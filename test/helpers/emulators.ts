@@ -120,3 +120,35 @@ export async function dump(): Promise<Record<string, unknown>> {
   await visit(await db().listCollections());
   return out;
 }
+
+/**
+ * An unsigned ID token of the kind the Auth emulator issues, with chosen claims: for tokens the
+ * emulator would not mint (another project's, an old sign-in).
+ */
+export function forgeIdToken(uid: string, claims: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const payload = {
+    iss: `https://securetoken.google.com/${projectId}`,
+    aud: projectId,
+    auth_time: now,
+    user_id: uid,
+    sub: uid,
+    iat: now,
+    exp: now + 3600,
+    firebase: { identities: {}, sign_in_provider: 'password' },
+    ...claims,
+  };
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(payload)}.`;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Moves back the time from which the user's tokens are valid (as if they signed up long ago). */
+export async function backdateTokensValidSince(uid: string, seconds: number): Promise<void> {
+  await call(`${identity}/projects/${projectId}/accounts:update`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer owner' },
+    body: JSON.stringify({ localId: uid, validSince: String(seconds) }),
+  });
+}

@@ -27,7 +27,10 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-const empty = z.object({});
+// A route without a schema for a part takes none: a body it did not ask for is refused field by
+// field; unknown query parameters are ignored, as most HTTP APIs do.
+const noParams = z.object({});
+const noBody = z.strictObject({});
 
 /**
  * Wraps a route: validates params, query and body once with the route's schemas (a `ZodError`
@@ -39,9 +42,9 @@ export function handle<S extends Schemas>(
 ): RequestHandler {
   return async (req, res) => {
     const input = {
-      params: (schemas.params ?? empty).parse(req.params),
-      query: (schemas.query ?? empty).parse(req.query),
-      body: (schemas.body ?? empty).parse(req.body ?? {}),
+      params: (schemas.params ?? noParams).parse(req.params),
+      query: (schemas.query ?? noParams).parse(req.query),
+      body: (schemas.body ?? noBody).parse(req.body ?? {}),
     } as Input<S>;
     const reply = await handler(input, req, res);
     send(res, reply);

@@ -1,0 +1,70 @@
+// Seeds the local stack once with a demo user and a demo API key (kept in .local/demo.json, so
+// every later `npm start` prints the same key), all through the running emulators and the API.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { localDir, projectId } = require('./local');
+
+const AUTH = 'http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1';
+const API = 'http://127.0.0.1:5000/api';
+const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
+const stateFile = path.join(localDir, 'demo.json');
+
+async function call(url, { method = 'GET', headers = {}, body } = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Signs the demo user in, creating the account on first use. */
+async function signIn() {
+  const credentials = { email: DEMO.email, password: DEMO.password, returnSecureToken: true };
+  let result = await call(`${AUTH}/accounts:signInWithPassword?key=demo`, {
+    method: 'POST',
+    body: credentials,
+  });
+  if (result.status !== 200) {
+    result = await call(`${AUTH}/accounts:signUp?key=demo`, {
+      method: 'POST',
+      body: { ...credentials, displayName: DEMO.name },
+    });
+    // As if the demo user had clicked the verification link (invitations need a verified email).
+    await call(`${AUTH}/projects/${projectId}/accounts:update`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer owner' },
+      body: { localId: result.body.localId, emailVerified: true },
+    });
+  }
+  if (result.status !== 200) throw new Error(`demo sign-in failed: ${JSON.stringify(result.body)}`);
+  return result.body.idToken;
+}
+
+async function keyWorks(key) {
+  if (!key) return false;
+  return (
+    (await call(`${API}/auth/me`, { headers: { Authorization: `Bearer ${key}` } })).status === 200
+  );
+}
+
+async function seedDemo() {
+  const idToken = await signIn();
+  const state = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : {};
+  if (!(await keyWorks(state.apiKey))) {
+    const created = await call(`${API}/auth/keys`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${idToken}` },
+      body: { name: 'demo key (npm start)' },
+    });
+    if (created.status !== 201) throw new Error(`demo key: ${JSON.stringify(created.body)}`);
+    state.apiKey = created.body.data.key;
+  }
+  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  return { ...DEMO, apiKey: state.apiKey };
+}
+
+module.exports = { seedDemo };
