@@ -7,9 +7,18 @@ import { identity } from './auth/identity';
 import { authRoutes, sessionRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { apiKeyStore } from './auth/store';
+import { createClaimsService } from './claims/service';
+import { claimsStore } from './claims/store';
 import { config, pepper } from './config';
 import { handle } from './http/handler';
 import { errorHandler, guardBody, notFound } from './http/middleware';
+import { organizationRoutes } from './organizations/routes';
+import { createOrganizationService } from './organizations/service';
+import { organizationStore } from './organizations/store';
+import { teamRoutes } from './team/routes';
+import { createTeamService } from './team/service';
+import { teamStore } from './team/store';
+import { userStore } from './users/store';
 
 export interface AppOptions {
   /** Extra routes mounted with the API's own (tests use it to reach the error middleware). */
@@ -35,6 +44,12 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
 
 function apiRouter(options: AppOptions): Router {
   const authService = createAuthService({ keys: apiKeyStore, identity, pepper });
+  const claims = createClaimsService(claimsStore);
+  const organizations = createOrganizationService({
+    store: organizationStore,
+    users: userStore,
+    claims,
+  });
   const router = Router();
   router.get(
     '/health',
@@ -43,6 +58,8 @@ function apiRouter(options: AppOptions): Router {
   router.use(sessionRoutes(authService));
   router.use(authenticate(authService));
   router.use(authRoutes(authService));
+  router.use(organizationRoutes(organizations));
+  router.use(teamRoutes(createTeamService({ organizations: organizationStore, team: teamStore })));
   options.extraRoutes?.(router);
   return router;
 }

@@ -65,8 +65,17 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError |
   }
 }
 
+/** gRPC codes of a busy or unreachable backend (Firestore, Secret Manager): worth a retry. */
+const RETRYABLE_GRPC_CODES = new Set([4, 10, 14]); // DEADLINE_EXCEEDED, ABORTED, UNAVAILABLE
+
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && RETRYABLE_GRPC_CODES.has(code)) {
+    return new ApiError('unavailable', 'The database is busy or unreachable: try again shortly.', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
   if (error instanceof ZodError) {
     const details = error.issues.flatMap(detailsOf);
     const fields = [...new Set(details.map((detail) => detail.path || '(body)'))];

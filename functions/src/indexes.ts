@@ -1,0 +1,35 @@
+import { COUNT_INDEXES, LIST_INDEXES } from './organizations/store';
+
+/**
+ * Every index the API's queries need, gathered from the stores that issue them. A unit test holds
+ * `firestore.indexes.json` equal to this, so a new query shape cannot ship without its index.
+ */
+export const firestoreIndexes = {
+  indexes: [...LIST_INDEXES, ...COUNT_INDEXES],
+  fieldOverrides: [
+    {
+      // `claimsStore.membershipsOf`: a collection-group query on members by uid.
+      collectionGroup: 'members',
+      fieldPath: 'uid',
+      ttl: false,
+      indexes: [
+        { order: 'ASCENDING', queryScope: 'COLLECTION' },
+        { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+      ],
+    },
+    {
+      // The role map is read with its document, never queried: no index entry per member.
+      collectionGroup: 'organizations',
+      fieldPath: 'roles',
+      ttl: false,
+      indexes: [],
+    },
+    {
+      // Idempotency records expire after 24 hours (a TTL policy deletes them).
+      collectionGroup: 'idempotency_keys',
+      fieldPath: 'expires_at',
+      ttl: true,
+      indexes: [],
+    },
+  ],
+};

@@ -1,0 +1,89 @@
+import { Router, type Request } from 'express';
+import { requireCaller } from '../auth/guards';
+import { ApiError } from '../http/errors';
+import { handle } from '../http/handler';
+import { createBody, deleteQuery, listQuery, orgParams, pageQuery, updateBody } from './schemas';
+import type { OrganizationService } from './service';
+
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('Idempotency-Key');
+  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiError(
+      'invalid-argument',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+      {
+        details: [{ path: 'Idempotency-Key', message: 'Not a valid idempotency key.' }],
+      },
+    );
+  }
+  return key;
+}
+
+/** `/organizations` and its sub-resources. */
+export function organizationRoutes(service: OrganizationService): Router {
+  const router = Router();
+
+  router.get(
+    '/organizations',
+    handle({ query: listQuery }, ({ query }, req) => service.list(req.caller ?? null, query)),
+  );
+  router.post(
+    '/organizations',
+    handle({ body: createBody }, ({ body }, req) =>
+      service.createOrUpdate(requireCaller(req), body, idempotencyKey(req)),
+    ),
+  );
+
+  router.get(
+    '/organizations/:org_id',
+    handle({ params: orgParams }, ({ params }, req) =>
+      service.get(req.caller ?? null, params.org_id),
+    ),
+  );
+  const update = handle({ params: orgParams, body: updateBody }, ({ params, body }, req) =>
+    service.update(requireCaller(req), params.org_id, body, req.get('If-Match')),
+  );
+  router.post('/organizations/:org_id', update);
+  router.patch('/organizations/:org_id', update);
+  router.delete(
+    '/organizations/:org_id',
+    handle({ params: orgParams, query: deleteQuery }, async ({ params, query }, req) => {
+      const caller = requireCaller(req);
+      if (!query.purge) return service.archive(caller, params.org_id, req.get('If-Match'));
+      await service.purge(caller, params.org_id);
+      return { status: 204 };
+    }),
+  );
+  router.post(
+    '/organizations/:org_id/restore',
+    handle({ params: orgParams }, ({ params }, req) =>
+      service.restore(requireCaller(req), params.org_id),
+    ),
+  );
+
+  router.get(
+    '/organizations/:org_id/data_models',
+    handle({ params: orgParams }, ({ params }, req) =>
+      service.dataModels(requireCaller(req), params.org_id),
+    ),
+  );
+  router.get(
+    '/organizations/:org_id/logs',
+    handle({ params: orgParams, query: pageQuery }, ({ params, query }, req) =>
+      service.logs(requireCaller(req), params.org_id, query),
+    ),
+  );
+  router.get(
+    '/organizations/:org_id/role',
+    handle({ params: orgParams }, ({ params }, req) =>
+      service.role(requireCaller(req), params.org_id),
+    ),
+  );
+  router.get(
+    '/organizations/:org_id/summary',
+    handle({ params: orgParams }, ({ params }, req) =>
+      service.summary(requireCaller(req), params.org_id),
+    ),
+  );
+  return router;
+}

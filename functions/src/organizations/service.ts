@@ -1,0 +1,543 @@
+import { createHash } from 'node:crypto';
+import * as logger from 'firebase-functions/logger';
+import type { Caller } from '../auth/caller';
+import type { ClaimsService } from '../claims/service';
+import { decodeCursor, encodeCursor } from '../firestore';
+import { ApiError } from '../http/errors';
+import type { Reply } from '../http/handler';
+import { DAY_MS, iso } from '../time';
+import type { Profile, UserStore } from '../users/store';
+import { resolveAccess, requireRights, type Access } from './access';
+import {
+  MAX_MEMBERS,
+  type CreateInput,
+  type ListQuery,
+  type Role,
+  type UpdateInput,
+} from './schemas';
+import { slugify } from './slug';
+import standardDataModels from './standard-data-models.json';
+import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
+import type { LogEntry, MemberRecord, OrganizationRecord } from './types';
+import { etag, memberView, viewFor } from './views';
+
+const IDEMPOTENCY_MS = DAY_MS;
+/** Members added or removed by one request: a transaction stays well inside Firestore's limits. */
+export const MAX_TEAM_CHANGES = 100;
+
+const PROFILE_DEFAULTS = {
+  trade_name: '',
+  type: 'other',
+  public: false,
+  email: '',
+  phone: '',
+  website: '',
+  linkedin: '',
+  address: '',
+  city: '',
+  state: '',
+  zip_code: '',
+  country: '',
+  external_id: '',
+  photo_url: '',
+  photo_ref: '',
+  photo_size: null,
+  photo_type: '',
+  photo_modified_at: null,
+  photo_uploaded_at: null,
+  licenses: [],
+} satisfies Partial<OrganizationRecord>;
+
+type ProfileField = Exclude<keyof UpdateInput, 'owner' | 'team'>;
+
+export interface OrganizationServiceDeps {
+  store: OrganizationStore;
+  users: UserStore;
+  claims: ClaimsService;
+  now?: () => Date;
+}
+
+/** A write's outcome: the organization after it, and whose claims it changed. */
+interface Written {
+  org: OrganizationRecord;
+  role: Role | null;
+  affected: string[];
+}
+
+function memberRecord(orgId: string, profile: Profile, role: Role, at: Date): MemberRecord {
+  return { ...profile, organization_id: orgId, role, joined_at: at };
+}
+
+function logEntry(caller: Caller, action: string, changed: string[], at: Date): LogEntry {
+  return {
+    action,
+    actor_uid: caller.uid,
+    credential: caller.credential,
+    key_id: caller.key_id,
+    changed_fields: changed,
+    at,
+  };
+}
+
+function checkIfMatch(org: OrganizationRecord, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (tags.includes('*') || tags.includes(etag(org))) return;
+  throw new ApiError(
+    'failed-precondition',
+    `The organization has changed since you read it: its ETag is now ${etag(org)}.`,
+    { status: 412, headers: { ETag: etag(org) } },
+  );
+}
+
+function rejectArchived(org: OrganizationRecord): void {
+  if (org.archived) {
+    throw new ApiError(
+      'failed-precondition',
+      `${org.organization_id} is archived and read-only: restore it first.`,
+    );
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function reply(status: number, org: OrganizationRecord, role: Role | null): Reply {
+  const headers: Record<string, string> = { ETag: etag(org) };
+  if (status === 201) headers.Location = `/api/organizations/${org.organization_id}`;
+  return { status, data: memberView(org, role), headers };
+}
+
+/** The organizations resource: rights from Firestore membership, every change logged with it. */
+export function createOrganizationService({
+  store,
+  users,
+  claims,
+  now = () => new Date(),
+}: OrganizationServiceDeps) {
+  async function profilesOrFail(uids: string[]): Promise<Map<string, Profile>> {
+    const profiles = await users.profiles(uids);
+    const unknown = uids.filter((uid) => !profiles.has(uid));
+    if (unknown.length > 0) {
+      throw new ApiError('invalid-argument', `No user with the uid ${unknown.join(', ')}.`, {
+        details: unknown.map((uid) => ({ path: 'team', message: `No user ${uid}.` })),
+      });
+    }
+    return profiles;
+  }
+
+  /**
+   * Applies a partial update inside a transaction: profile fields for members and up, `owner`
+   * and `team` for the owner only (403 for anyone else, never a silent drop).
+   */
+  async function applyUpdate(
+    transaction: OrgTransaction,
+    caller: Caller,
+    access: Access,
+    body: UpdateInput,
+  ): Promise<Written> {
+    const { org } = access;
+    requireRights(access, 'member', 'edit it');
+    rejectArchived(org);
+    const at = now();
+    const patch: Partial<OrganizationRecord> = {};
+    const changed: string[] = [];
+    for (const [field, value] of Object.entries(body) as [ProfileField, unknown][]) {
+      if (field === ('owner' as string) || field === ('team' as string)) continue;
+      if (!sameValue(org[field], value)) {
+        (patch as Record<string, unknown>)[field] = value;
+        changed.push(field);
+      }
+    }
+
+    const owner = body.owner ?? org.owner;
+    const team = body.team ? [...new Set([...body.team])] : org.team;
+    const current = new Set(org.team);
+    const wanted = new Set(team);
+    const added = team.filter((uid) => !current.has(uid));
+    const removed = org.team.filter((uid) => !wanted.has(uid));
+    const ownerChanged = owner !== org.owner;
+    if (added.length || removed.length || ownerChanged) {
+      requireRights(access, 'owner', 'change its owner or team');
+      if (!wanted.has(owner)) {
+        throw new ApiError('invalid-argument', 'The team must include the owner.', {
+          details: [{ path: 'team', message: `The owner ${owner} is not in the team.` }],
+        });
+      }
+      if (team.length > MAX_MEMBERS) {
+        throw new ApiError(
+          'resource-exhausted',
+          `An organization has at most ${MAX_MEMBERS} members.`,
+        );
+      }
+      if (added.length + removed.length > MAX_TEAM_CHANGES) {
+        throw new ApiError(
+          'invalid-argument',
+          `A request adds or removes at most ${MAX_TEAM_CHANGES} members.`,
+          { details: [{ path: 'team', message: 'Too many changes at once.' }] },
+        );
+      }
+      const profiles = await profilesOrFail(added);
+      const roles = { ...org.roles };
+      for (const uid of removed) {
+        delete roles[uid];
+        transaction.removeMember(org.organization_id, uid);
+      }
+      for (const uid of added) {
+        roles[uid] = uid === owner ? 'owner' : 'member';
+        transaction.putMember(
+          memberRecord(org.organization_id, profiles.get(uid)!, roles[uid], at),
+        );
+      }
+      if (ownerChanged) {
+        roles[owner] = 'owner';
+        if (roles[org.owner]) roles[org.owner] = 'admin';
+        if (!added.includes(owner)) transaction.setRole(org.organization_id, owner, 'owner');
+        if (wanted.has(org.owner)) transaction.setRole(org.organization_id, org.owner, 'admin');
+        patch.owner = owner;
+        changed.push('owner');
+      }
+      if (added.length || removed.length) {
+        patch.team = team;
+        changed.push('team');
+      }
+      patch.roles = roles;
+    }
+    if (changed.length === 0) return { org, role: access.role, affected: [] };
+
+    if (patch.name !== undefined) patch.name_lower = patch.name.toLowerCase();
+    patch.version = org.version + 1;
+    patch.updated_at = at;
+    transaction.update(
+      org.organization_id,
+      patch,
+      logEntry(caller, 'organization.updated', changed.sort(), at),
+    );
+    const updated = { ...org, ...patch };
+    const affected = [...added, ...removed, ...(ownerChanged ? [owner, org.owner] : [])];
+    return { org: updated, role: updated.roles[caller.uid] ?? null, affected };
+  }
+
+  async function update(
+    caller: Caller,
+    orgId: string,
+    body: UpdateInput,
+    options: {
+      ifMatch?: string;
+      conflictIfStranger?: boolean;
+      remember?: (response: Reply) => { id: string; record: IdempotencyRecord } | undefined;
+    } = {},
+  ): Promise<Written> {
+    const written = await store.transact(async (transaction) => {
+      const { org, member } = await transaction.read(orgId, caller.uid);
+      if (org && options.conflictIfStranger && !member && !caller.admin) {
+        throw new ApiError(
+          'already-exists',
+          `An organization with the id ${orgId} already exists.`,
+        );
+      }
+      const access = resolveAccess(orgId, org, member, caller);
+      checkIfMatch(access.org, options.ifMatch);
+      const result = await applyUpdate(transaction, caller, access, body);
+      const saved = options.remember?.(reply(200, result.org, result.role));
+      if (saved) transaction.remember(saved.id, saved.record);
+      return result;
+    });
+    await claims.sync(written.affected);
+    return written;
+  }
+
+  /** A lifecycle change (archive, restore) by the owner. */
+  async function setArchived(caller: Caller, orgId: string, archived: boolean, ifMatch?: string) {
+    const written = await store.transact(async (transaction) => {
+      const { org, member } = await transaction.read(orgId, caller.uid);
+      const access = resolveAccess(orgId, org, member, caller);
+      requireRights(access, 'owner', archived ? 'archive it' : 'restore it');
+      checkIfMatch(access.org, ifMatch);
+      if (access.org.archived === archived) {
+        throw new ApiError(
+          'failed-precondition',
+          `${orgId} is ${archived ? 'already archived' : 'not archived'}.`,
+        );
+      }
+      const at = now();
+      const patch = {
+        archived,
+        archived_at: archived ? at : null,
+        updated_at: at,
+        version: access.org.version + 1,
+      };
+      const action = archived ? 'organization.archived' : 'organization.restored';
+      transaction.update(orgId, patch, logEntry(caller, action, ['archived'], at));
+      return { ...access.org, ...patch };
+    });
+    return reply(200, written, written.roles[caller.uid] ?? null);
+  }
+
+  async function read(caller: Caller | null, orgId: string): Promise<Access> {
+    const { org, member } = await store.read(orgId, caller?.uid ?? null);
+    return resolveAccess(orgId, org, member, caller);
+  }
+
+  async function teamRead(caller: Caller, orgId: string, minimum: Role, action: string) {
+    const access = await read(caller, orgId);
+    requireRights(access, minimum, action);
+    return access;
+  }
+
+  async function replayOrCheck(caller: Caller, idempotencyId: string, requestHash: string) {
+    const saved = await store.readIdempotency(idempotencyId);
+    if (!saved || saved.expires_at <= now()) return null;
+    if (saved.request_hash !== requestHash || saved.uid !== caller.uid) {
+      throw new ApiError(
+        'failed-precondition',
+        'This Idempotency-Key was already used with a different request.',
+      );
+    }
+    return {
+      status: saved.status,
+      data: saved.body,
+      headers: { ...saved.headers, 'Idempotent-Replayed': 'true' },
+    } satisfies Reply;
+  }
+
+  return {
+    async get(caller: Caller | null, orgId: string): Promise<Reply> {
+      const access = await read(caller, orgId);
+      return {
+        data: viewFor(access.org, access.role, access.rights !== null),
+        headers: { ETag: etag(access.org) },
+      };
+    },
+
+    async list(caller: Caller | null, query: ListQuery): Promise<Reply> {
+      let scope: ListSpec['scope'];
+      if (query.archived) {
+        if (!caller)
+          throw new ApiError('unauthenticated', 'Sign in to list your archived organizations.');
+        scope = { field: 'owner', uid: caller.uid };
+      } else if (!caller || query.public) {
+        scope = { field: 'public' };
+      } else {
+        scope = { field: 'team', uid: caller.uid };
+      }
+      const sort = query.order_by === 'name' ? 'name_lower' : 'created_at';
+      const { items, more } = await store.list({
+        scope,
+        archived: query.archived ?? false,
+        nameEquals: query.name?.toLowerCase(),
+        namePrefix: query.q?.toLowerCase(),
+        sort,
+        direction: query.order,
+        limit: query.limit,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      });
+      const data = items.map((org) => {
+        const role = caller ? (org.roles[caller.uid] ?? null) : null;
+        return viewFor(org, role, role !== null || caller?.admin === true);
+      });
+      const last = items.at(-1);
+      const nextCursor =
+        more && last ? encodeCursor({ value: last[sort], id: last.organization_id }) : null;
+      return { data, nextCursor };
+    },
+
+    /**
+     * `POST /organizations`: creates (201), or — when the id exists and the caller may edit it —
+     * updates (200), as Cannlytics does; anyone else gets 409. An `Idempotency-Key` makes a retry
+     * within 24 hours return the first response.
+     */
+    async createOrUpdate(
+      caller: Caller,
+      body: CreateInput,
+      idempotencyKey?: string,
+    ): Promise<Reply> {
+      const { organization_id, uid, ...fields } = body;
+      const orgId = organization_id ?? uid ?? slugify(body.name ?? '');
+      if (!organization_id && !uid && orgId.length < 3) {
+        throw new ApiError(
+          'invalid-argument',
+          `The name gives the id "${orgId}", which is too short: post an organization_id of 3 to 64 characters.`,
+          { details: [{ path: 'organization_id', message: 'Required for this name.' }] },
+        );
+      }
+      const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const idempotencyId = idempotencyKey
+        ? createHash('sha256').update(`${caller.uid}\n${idempotencyKey}`).digest('hex')
+        : undefined;
+      if (idempotencyId) {
+        const replay = await replayOrCheck(caller, idempotencyId, requestHash);
+        if (replay) return replay;
+      }
+      const remember = (response: Reply) =>
+        idempotencyId === undefined
+          ? undefined
+          : {
+              id: idempotencyId,
+              record: {
+                uid: caller.uid,
+                request_hash: requestHash,
+                status: response.status ?? 200,
+                body: response.data,
+                headers: response.headers ?? {},
+                created_at: now(),
+                expires_at: new Date(now().getTime() + IDEMPOTENCY_MS),
+              },
+            };
+
+      const { org: existing } = await store.read(orgId, null);
+      if (!existing) {
+        if (!fields.name) {
+          throw new ApiError(
+            'invalid-argument',
+            `No organization ${orgId} yet: give it a name to create it.`,
+            {
+              details: [{ path: 'name', message: 'Required to create an organization.' }],
+            },
+          );
+        }
+        if (fields.owner && fields.owner !== caller.uid) {
+          throw new ApiError(
+            'invalid-argument',
+            'You are the owner of an organization you create.',
+            {
+              details: [{ path: 'owner', message: 'Must be your own uid, or left out.' }],
+            },
+          );
+        }
+        const team = [...new Set([caller.uid, ...(fields.team ?? [])])];
+        if (team.length - 1 > MAX_TEAM_CHANGES) {
+          throw new ApiError(
+            'invalid-argument',
+            `A new organization starts with at most ${MAX_TEAM_CHANGES} other members.`,
+            {
+              details: [{ path: 'team', message: 'Too many members at once.' }],
+            },
+          );
+        }
+        const profiles = await profilesOrFail(team);
+        const at = now();
+        const roles = Object.fromEntries(
+          team.map((member) => [member, member === caller.uid ? 'owner' : 'member']),
+        ) as Record<string, Role>;
+        const org: OrganizationRecord = {
+          ...PROFILE_DEFAULTS,
+          ...fields,
+          name: fields.name,
+          organization_id: orgId,
+          uid: orgId,
+          owner: caller.uid,
+          team,
+          created_at: at,
+          updated_at: at,
+          archived: false,
+          archived_at: null,
+          version: 1,
+          name_lower: fields.name.toLowerCase(),
+          roles,
+        };
+        const response = reply(201, org, 'owner');
+        const created = await store.create({
+          org,
+          members: team.map((member) =>
+            memberRecord(orgId, profiles.get(member)!, roles[member], at),
+          ),
+          dataModels: standardDataModels,
+          log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
+          idempotency: remember(response),
+        });
+        if (created) {
+          await claims.sync(team);
+          return response;
+        }
+        if (idempotencyId) {
+          const replay = await replayOrCheck(caller, idempotencyId, requestHash);
+          if (replay) return replay;
+        }
+      }
+      const written = await update(caller, orgId, fields, { conflictIfStranger: true, remember });
+      return reply(200, written.org, written.role);
+    },
+
+    async update(
+      caller: Caller,
+      orgId: string,
+      body: UpdateInput,
+      ifMatch?: string,
+    ): Promise<Reply> {
+      const written = await update(caller, orgId, body, { ifMatch });
+      return reply(200, written.org, written.role);
+    },
+
+    archive: (caller: Caller, orgId: string, ifMatch?: string) =>
+      setArchived(caller, orgId, true, ifMatch),
+    restore: (caller: Caller, orgId: string) => setArchived(caller, orgId, false),
+
+    /** Deletes an archived organization for good: documents, subcollections, members' claims. */
+    async purge(caller: Caller, orgId: string): Promise<void> {
+      const access = await teamRead(caller, orgId, 'owner', 'purge it');
+      if (!access.org.archived) {
+        throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
+      }
+      await store.purge(orgId);
+      await claims.sync(access.org.team);
+      logger.info('Organization purged', { organization_id: orgId, actor_uid: caller.uid });
+    },
+
+    async dataModels(caller: Caller, orgId: string): Promise<Reply> {
+      await teamRead(caller, orgId, 'viewer', 'read its data models');
+      return { data: await store.dataModels(orgId) };
+    },
+
+    async logs(
+      caller: Caller,
+      orgId: string,
+      page: { limit: number; cursor?: string },
+    ): Promise<Reply> {
+      await teamRead(caller, orgId, 'admin', 'read its audit log');
+      const { items, more } = await store.logs(
+        orgId,
+        page.limit,
+        page.cursor ? decodeCursor(page.cursor) : undefined,
+      );
+      const last = items.at(-1);
+      return {
+        data: items.map(({ at, ...entry }) => ({ ...entry, at: iso(at) })),
+        nextCursor: more && last ? encodeCursor({ value: last.at, id: last.id }) : null,
+      };
+    },
+
+    async role(caller: Caller, orgId: string): Promise<Reply> {
+      const access = await teamRead(caller, orgId, 'viewer', 'see roles');
+      return {
+        data: {
+          organization_id: orgId,
+          role: access.role ?? access.rights,
+          platform_admin: caller.admin,
+        },
+      };
+    },
+
+    async summary(caller: Caller, orgId: string): Promise<Reply> {
+      const { org } = await teamRead(caller, orgId, 'viewer', 'read its summary');
+      const counts = await store.counts(orgId, now());
+      const total = Object.values(counts.members).reduce((sum, count) => sum + count, 0);
+      return {
+        data: {
+          organization_id: orgId,
+          members: { ...counts.members, total },
+          pending_invitations: counts.invitations,
+          data_models: counts.dataModels,
+          secrets: counts.secrets,
+          created_at: iso(org.created_at),
+          updated_at: iso(org.updated_at),
+          archived: org.archived,
+          archived_at: iso(org.archived_at),
+        },
+      };
+    },
+  };
+}
+
+export type OrganizationService = ReturnType<typeof createOrganizationService>;

@@ -1,0 +1,250 @@
+import {
+  FieldPath,
+  type DocumentSnapshot,
+  type Query,
+  type Transaction,
+} from 'firebase-admin/firestore';
+import { db } from '../firebase';
+import { withDates, type PagePosition } from '../firestore';
+import type { Role } from './schemas';
+import type { DataModel, LogEntry, MemberRecord, OrganizationRecord } from './types';
+
+const organizations = () => db().collection('organizations');
+const orgRef = (orgId: string) => organizations().doc(orgId);
+const memberRef = (orgId: string, uid: string) => orgRef(orgId).collection('members').doc(uid);
+const logRef = (orgId: string) => orgRef(orgId).collection('logs').doc();
+const idempotencyRef = (id: string) => db().collection('idempotency_keys').doc(id);
+
+const ALREADY_EXISTS = 6;
+
+function data<T>(snapshot: DocumentSnapshot): T | null {
+  const value = snapshot.data();
+  return value ? withDates<T>(value) : null;
+}
+
+/** A stored response to a request with an `Idempotency-Key`. */
+export interface IdempotencyRecord {
+  uid: string;
+  request_hash: string;
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/** An organization and the caller's membership, read in one round trip. */
+export interface OrgSnapshot {
+  org: OrganizationRecord | null;
+  member: MemberRecord | null;
+}
+
+async function readBoth(
+  getAll: (...refs: FirebaseFirestore.DocumentReference[]) => Promise<DocumentSnapshot[]>,
+  orgId: string,
+  uid: string | null,
+): Promise<OrgSnapshot> {
+  const refs = uid ? [orgRef(orgId), memberRef(orgId, uid)] : [orgRef(orgId)];
+  const [org, member] = await getAll(...refs);
+  return {
+    org: data<OrganizationRecord>(org),
+    member: member ? data<MemberRecord>(member) : null,
+  };
+}
+
+/** Writes within one transaction: every change lands with its log entry, or none does. */
+function transactionWriter(transaction: Transaction) {
+  return {
+    read: (orgId: string, uid: string | null) =>
+      readBoth((...refs) => transaction.getAll(...refs), orgId, uid),
+
+    async readIdempotency(id: string): Promise<IdempotencyRecord | null> {
+      return data<IdempotencyRecord>(await transaction.get(idempotencyRef(id)));
+    },
+
+    update(orgId: string, patch: Partial<OrganizationRecord>, log: LogEntry) {
+      transaction.update(orgRef(orgId), patch);
+      transaction.create(logRef(orgId), log);
+    },
+
+    putMember(member: MemberRecord) {
+      transaction.set(memberRef(member.organization_id, member.uid), member);
+    },
+
+    setRole(orgId: string, uid: string, role: Role) {
+      transaction.update(memberRef(orgId, uid), { role });
+    },
+
+    removeMember(orgId: string, uid: string) {
+      transaction.delete(memberRef(orgId, uid));
+    },
+
+    remember(id: string, record: IdempotencyRecord) {
+      transaction.set(idempotencyRef(id), record);
+    },
+  };
+}
+
+export type OrgTransaction = ReturnType<typeof transactionWriter>;
+
+/** A new organization with everything that starts with it, written in one atomic commit. */
+export interface NewOrganization {
+  org: OrganizationRecord;
+  members: MemberRecord[];
+  dataModels: DataModel[];
+  log: LogEntry;
+  idempotency?: { id: string; record: IdempotencyRecord };
+}
+
+/** The filters of a list page; `LIST_INDEXES` derives the composite indexes they need. */
+export interface ListSpec {
+  scope: { field: 'team'; uid: string } | { field: 'owner'; uid: string } | { field: 'public' };
+  archived: boolean;
+  nameEquals?: string;
+  namePrefix?: string;
+  sort: 'name_lower' | 'created_at';
+  direction: 'asc' | 'desc';
+  limit: number;
+  after?: PagePosition;
+}
+
+export const organizationStore = {
+  read: (orgId: string, uid: string | null) =>
+    readBoth((...refs) => db().getAll(...refs), orgId, uid),
+
+  async readIdempotency(id: string): Promise<IdempotencyRecord | null> {
+    return data<IdempotencyRecord>(await idempotencyRef(id).get());
+  },
+
+  /** Creates it all in one batch; false when the organization (or the idempotency record) exists. */
+  async create(created: NewOrganization): Promise<boolean> {
+    const { org, members, dataModels, log, idempotency } = created;
+    const batch = db().batch();
+    const ref = orgRef(org.organization_id);
+    batch.create(ref, org);
+    for (const member of members) batch.create(memberRef(org.organization_id, member.uid), member);
+    for (const model of dataModels)
+      batch.create(ref.collection('data_models').doc(model.key), model);
+    batch.create(logRef(org.organization_id), log);
+    if (idempotency) batch.create(idempotencyRef(idempotency.id), idempotency.record);
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return false;
+      throw error;
+    }
+  },
+
+  transact<T>(work: (transaction: OrgTransaction) => Promise<T>): Promise<T> {
+    return db().runTransaction((transaction) => work(transactionWriter(transaction)));
+  },
+
+  /** One query: a page of organizations plus one more to tell whether a next page exists. */
+  async list(spec: ListSpec): Promise<{ items: OrganizationRecord[]; more: boolean }> {
+    let query: Query = organizations();
+    query =
+      spec.scope.field === 'team'
+        ? query.where('team', 'array-contains', spec.scope.uid)
+        : spec.scope.field === 'owner'
+          ? query.where('owner', '==', spec.scope.uid)
+          : query.where('public', '==', true);
+    query = query.where('archived', '==', spec.archived);
+    if (spec.nameEquals !== undefined) query = query.where('name_lower', '==', spec.nameEquals);
+    if (spec.namePrefix !== undefined) {
+      query = query
+        .where('name_lower', '>=', spec.namePrefix)
+        .where('name_lower', '<', `${spec.namePrefix}\uf8ff`);
+    }
+    query = query
+      .orderBy(spec.sort, spec.direction)
+      .orderBy(FieldPath.documentId(), spec.direction);
+    if (spec.after) query = query.startAfter(spec.after.value, spec.after.id);
+    const snapshot = await query.limit(spec.limit + 1).get();
+    const items = snapshot.docs.slice(0, spec.limit).map((doc) => data<OrganizationRecord>(doc)!);
+    return { items, more: snapshot.size > spec.limit };
+  },
+
+  async dataModels(orgId: string): Promise<DataModel[]> {
+    const snapshot = await orgRef(orgId)
+      .collection('data_models')
+      .orderBy(FieldPath.documentId())
+      .get();
+    return snapshot.docs.map((doc) => doc.data() as DataModel);
+  },
+
+  async logs(
+    orgId: string,
+    limit: number,
+    after?: PagePosition,
+  ): Promise<{ items: (LogEntry & { id: string })[]; more: boolean }> {
+    let query = orgRef(orgId)
+      .collection('logs')
+      .orderBy('at', 'desc')
+      .orderBy(FieldPath.documentId(), 'desc');
+    if (after) query = query.startAfter(after.value, after.id);
+    const snapshot = await query.limit(limit + 1).get();
+    const items = snapshot.docs
+      .slice(0, limit)
+      .map((doc) => ({ id: doc.id, ...data<LogEntry>(doc)! }));
+    return { items, more: snapshot.size > limit };
+  },
+
+  /** Counts for the summary, as parallel aggregation queries (no document is read). */
+  async counts(orgId: string, now: Date) {
+    const ref = orgRef(orgId);
+    const count = async (query: Query) => (await query.count().get()).data().count;
+    const members = ref.collection('members');
+    const [owner, admin, member, viewer, invitations, dataModels, secrets] = await Promise.all([
+      count(members.where('role', '==', 'owner')),
+      count(members.where('role', '==', 'admin')),
+      count(members.where('role', '==', 'member')),
+      count(members.where('role', '==', 'viewer')),
+      count(
+        ref
+          .collection('invitations')
+          .where('status', '==', 'pending')
+          .where('expires_at', '>', now),
+      ),
+      count(ref.collection('data_models')),
+      count(ref.collection('secrets')),
+    ]);
+    return { members: { owner, admin, member, viewer }, invitations, dataModels, secrets };
+  },
+
+  /** Deletes the organization and every document under it. */
+  async purge(orgId: string): Promise<void> {
+    await db().recursiveDelete(orgRef(orgId));
+  },
+};
+
+export type OrganizationStore = typeof organizationStore;
+
+/** The composite indexes `list` needs: one per scope, sort field and direction. */
+export const LIST_INDEXES = (['team', 'owner', 'public'] as const).flatMap((scope) =>
+  (['name_lower', 'created_at'] as const).flatMap((sort) =>
+    (['ASCENDING', 'DESCENDING'] as const).map((order) => ({
+      collectionGroup: 'organizations',
+      queryScope: 'COLLECTION',
+      fields: [
+        scope === 'team'
+          ? { fieldPath: 'team', arrayConfig: 'CONTAINS' }
+          : { fieldPath: scope, order: 'ASCENDING' },
+        { fieldPath: 'archived', order: 'ASCENDING' },
+        { fieldPath: sort, order },
+      ],
+    })),
+  ),
+);
+
+/** The composite index of the summary's pending-invitations count. */
+export const COUNT_INDEXES = [
+  {
+    collectionGroup: 'invitations',
+    queryScope: 'COLLECTION',
+    fields: [
+      { fieldPath: 'status', order: 'ASCENDING' },
+      { fieldPath: 'expires_at', order: 'ASCENDING' },
+    ],
+  },
+];

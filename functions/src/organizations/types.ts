@@ -1,0 +1,79 @@
+import type { CredentialKind } from '../auth/caller';
+import type { Role } from './schemas';
+
+/** A license of an organization (its secret `user_api_key`, if any, lives in Secret Manager). */
+export interface License {
+  license_number: string;
+  license_type: string;
+  state: string;
+}
+
+/** `organizations/{org_id}`: the Cannlytics fields plus lifecycle and internal fields. */
+export interface OrganizationRecord {
+  organization_id: string;
+  uid: string;
+  name: string;
+  trade_name: string;
+  type: string;
+  public: boolean;
+  owner: string;
+  team: string[];
+  email: string;
+  phone: string;
+  website: string;
+  linkedin: string;
+  address: string;
+  city: string;
+  state: string;
+  zip_code: string;
+  country: string;
+  external_id: string;
+  photo_url: string;
+  photo_ref: string;
+  photo_size: number | null;
+  photo_type: string;
+  photo_modified_at: string | null;
+  photo_uploaded_at: string | null;
+  licenses: License[];
+  created_at: Date;
+  updated_at: Date;
+  archived: boolean;
+  archived_at: Date | null;
+  /** Internal: bumped on every change; the ETag. */
+  version: number;
+  /** Internal: the lowercase name, for name ordering and `name=`/`q=` filters. */
+  name_lower: string;
+  /** Internal: every member's role, so a list page needs no membership reads. */
+  roles: Record<string, Role>;
+}
+
+/** `organizations/{org_id}/members/{uid}`: the source of truth of membership. */
+export interface MemberRecord {
+  uid: string;
+  organization_id: string;
+  role: Role;
+  joined_at: Date;
+  name: string;
+  email: string;
+  photo_url: string;
+  position: string;
+  type: string;
+  phone_number: string;
+  license: string;
+  signed_in: boolean;
+}
+
+/** `organizations/{org_id}/logs/{id}`: one entry per change; field names, never values. */
+export interface LogEntry {
+  action: string;
+  actor_uid: string;
+  credential: CredentialKind;
+  key_id: string | null;
+  changed_fields: string[];
+  at: Date;
+}
+
+export interface DataModel {
+  key: string;
+  [field: string]: unknown;
+}

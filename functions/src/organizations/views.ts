@@ -1,0 +1,74 @@
+import { iso } from '../time';
+import type { Role } from './schemas';
+import type { OrganizationRecord } from './types';
+
+/** The fields anyone may see of a public organization. */
+const PUBLIC_FIELDS = [
+  'organization_id',
+  'uid',
+  'name',
+  'trade_name',
+  'type',
+  'public',
+  'email',
+  'phone',
+  'website',
+  'linkedin',
+  'city',
+  'state',
+  'country',
+  'photo_url',
+] as const;
+
+/** The full organization, as its team sees it (internal fields left out). */
+export function memberView(org: OrganizationRecord, role: Role | null) {
+  return {
+    organization_id: org.organization_id,
+    uid: org.uid,
+    name: org.name,
+    trade_name: org.trade_name,
+    type: org.type,
+    public: org.public,
+    owner: org.owner,
+    team: org.team,
+    email: org.email,
+    phone: org.phone,
+    website: org.website,
+    linkedin: org.linkedin,
+    address: org.address,
+    city: org.city,
+    state: org.state,
+    zip_code: org.zip_code,
+    country: org.country,
+    external_id: org.external_id,
+    photo_url: org.photo_url,
+    photo_ref: org.photo_ref,
+    photo_size: org.photo_size,
+    photo_type: org.photo_type,
+    photo_modified_at: org.photo_modified_at,
+    photo_uploaded_at: org.photo_uploaded_at,
+    licenses: org.licenses,
+    created_at: iso(org.created_at),
+    updated_at: iso(org.updated_at),
+    archived: org.archived,
+    archived_at: iso(org.archived_at),
+    role,
+  };
+}
+
+/** The public profile, for callers off the team. */
+export function publicView(org: OrganizationRecord) {
+  const view: Record<string, unknown> = {};
+  for (const field of PUBLIC_FIELDS) view[field] = org[field];
+  view.created_at = iso(org.created_at);
+  return view;
+}
+
+/** The caller's view: full for the team and platform admins, public profile for others. */
+export function viewFor(org: OrganizationRecord, role: Role | null, full: boolean) {
+  return full ? memberView(org, role) : publicView(org);
+}
+
+export function etag(org: OrganizationRecord): string {
+  return `"${org.version}"`;
+}

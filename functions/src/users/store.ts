@@ -1,0 +1,70 @@
+import type { UserRecord } from 'firebase-admin/auth';
+import { auth, db } from '../firebase';
+
+/** The profile fields a team entry shows (Cannlytics' team fields). */
+export interface Profile {
+  uid: string;
+  name: string;
+  email: string;
+  photo_url: string;
+  position: string;
+  type: string;
+  phone_number: string;
+  license: string;
+  signed_in: boolean;
+}
+
+const PROFILE_FIELDS = [
+  'name',
+  'photo_url',
+  'position',
+  'type',
+  'phone_number',
+  'license',
+] as const;
+const AUTH_BATCH = 100;
+
+function fromAuth(record: UserRecord): Profile {
+  return {
+    uid: record.uid,
+    name: record.displayName ?? '',
+    email: record.email ?? '',
+    photo_url: record.photoURL ?? '',
+    position: '',
+    type: '',
+    phone_number: record.phoneNumber ?? '',
+    license: '',
+    signed_in: Boolean(record.metadata.lastSignInTime),
+  };
+}
+
+/** User profiles: the Auth record, overlaid with the user's own `users/{uid}` profile document. */
+export const userStore = {
+  /** Profiles of the users that exist, by uid (Auth in batches of 100, Firestore in one getAll). */
+  async profiles(uids: string[]): Promise<Map<string, Profile>> {
+    const unique = [...new Set(uids)];
+    const profiles = new Map<string, Profile>();
+    if (unique.length === 0) return profiles;
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += AUTH_BATCH)
+      batches.push(unique.slice(i, i + AUTH_BATCH));
+    const [results, documents] = await Promise.all([
+      Promise.all(batches.map((batch) => auth().getUsers(batch.map((uid) => ({ uid }))))),
+      db().getAll(...unique.map((uid) => db().collection('users').doc(uid))),
+    ]);
+    for (const result of results) {
+      for (const record of result.users) profiles.set(record.uid, fromAuth(record));
+    }
+    for (const document of documents) {
+      const profile = profiles.get(document.id);
+      const saved = document.data();
+      if (!profile || !saved) continue;
+      for (const field of PROFILE_FIELDS) {
+        if (typeof saved[field] === 'string' && saved[field]) profile[field] = saved[field];
+      }
+    }
+    return profiles;
+  },
+};
+
+export type UserStore = typeof userStore;

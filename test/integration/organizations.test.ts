@@ -1,0 +1,558 @@
+import request from 'supertest';
+import { db } from '../../functions/src/firebase';
+import { app, as, bearer, createOrganization, setRole } from '../helpers/api';
+import {
+  claimsOf,
+  createUser,
+  describeEmulators,
+  dump,
+  refreshIdToken,
+  wipe,
+  type TestUser,
+} from '../helpers/emulators';
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+describeEmulators('organizations', () => {
+  let owner: TestUser;
+  let admin: TestUser;
+  let member: TestUser;
+  let viewer: TestUser;
+  let stranger: TestUser;
+  let platform: TestUser;
+
+  beforeAll(async () => {
+    await wipe();
+    [owner, admin, member, viewer, stranger, platform] = await Promise.all([
+      createUser({ name: 'Olive Owner' }),
+      createUser({ name: 'Adam Admin' }),
+      createUser({ name: 'Mia Member' }),
+      createUser({ name: 'Vic Viewer' }),
+      createUser({ name: 'Stan Stranger' }),
+      createUser({ name: 'Pat Platform', claims: { admin: true } }),
+    ]);
+  });
+
+  describe('creating', () => {
+    it('creates with the Cannlytics fields, 21 data models and the owner’s claims', async () => {
+      const response = await as(owner).post('/api/organizations', {
+        name: 'Test Company',
+        trade_name: 'Cannlytics',
+        email: 'contact@cannlytics.com',
+        website: 'https://cannlytics.com',
+        public: 'false',
+        type: 'lab',
+      });
+      expect(response.status).toBe(201);
+      expect(response.headers.location).toBe('/api/organizations/test-company');
+      expect(response.headers.etag).toBe('"1"');
+      const data = response.body.data;
+      expect(data).toEqual({
+        organization_id: 'test-company',
+        uid: 'test-company',
+        name: 'Test Company',
+        trade_name: 'Cannlytics',
+        type: 'lab',
+        public: false,
+        owner: owner.uid,
+        team: [owner.uid],
+        email: 'contact@cannlytics.com',
+        phone: '',
+        website: 'https://cannlytics.com',
+        linkedin: '',
+        address: '',
+        city: '',
+        state: '',
+        zip_code: '',
+        country: '',
+        external_id: '',
+        photo_url: '',
+        photo_ref: '',
+        photo_size: null,
+        photo_type: '',
+        photo_modified_at: null,
+        photo_uploaded_at: null,
+        licenses: [],
+        created_at: data.created_at,
+        updated_at: data.created_at,
+        archived: false,
+        archived_at: null,
+        role: 'owner',
+      });
+      expect(data.created_at).toMatch(ISO);
+
+      const models = await db().collection('organizations/test-company/data_models').get();
+      expect(models.size).toBe(21);
+      expect(models.docs.map((doc) => doc.id)).toContain('analyses');
+      const members = await db().collection('organizations/test-company/members').get();
+      expect(members.docs.map((doc) => [doc.id, doc.data().role])).toEqual([[owner.uid, 'owner']]);
+
+      const claims = claimsOf(await refreshIdToken(owner.refreshToken));
+      expect(claims.owner).toEqual(['test-company']);
+      expect(claims.team).toEqual(['test-company']);
+    });
+
+    it('keeps the user’s other claims', async () => {
+      const response = await as(platform).post('/api/organizations', { name: 'Platform Lab' });
+      expect(response.status).toBe(201);
+      const claims = claimsOf(await refreshIdToken(platform.refreshToken));
+      expect(claims).toMatchObject({
+        admin: true,
+        owner: ['platform-lab'],
+        team: ['platform-lab'],
+      });
+    });
+
+    it('updates when the id exists and the caller may edit it (Cannlytics upsert)', async () => {
+      const response = await as(owner).post('/api/organizations', {
+        organization_id: 'test-company',
+        phone: '555-0100',
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.data).toMatchObject({
+        organization_id: 'test-company',
+        phone: '555-0100',
+      });
+      expect(response.headers.etag).toBe('"2"');
+    });
+
+    it('answers 409 to anyone else posting an existing id', async () => {
+      const response = await as(stranger).post('/api/organizations', { name: 'Test Company' });
+      expect(response.status).toBe(409);
+      expect(response.body).toEqual({
+        error: {
+          code: 'already-exists',
+          message: 'An organization with the id test-company already exists.',
+        },
+      });
+    });
+
+    it('lets exactly one of ten concurrent creators win', async () => {
+      const racers = await Promise.all(Array.from({ length: 10 }, () => createUser()));
+      const responses = await Promise.all(
+        racers.map((racer) => as(racer).post('/api/organizations', { name: 'Race Lab' })),
+      );
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+      const winner = racers[responses.findIndex((response) => response.status === 201)];
+      const org = await db().doc('organizations/race-lab').get();
+      expect(org.data()?.owner).toBe(winner.uid);
+      const members = await db().collection('organizations/race-lab/members').get();
+      expect(members.docs.map((doc) => [doc.id, doc.data().role])).toEqual([[winner.uid, 'owner']]);
+      expect((await db().collection('organizations/race-lab/data_models').get()).size).toBe(21);
+    });
+
+    it('answers the same owner’s concurrent retries with one 201 and 200s', async () => {
+      const retrier = await createUser();
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          as(retrier).post('/api/organizations', { name: 'Retry Lab' }),
+        ),
+      );
+      expect(responses.map((response) => response.status).sort()).toEqual([
+        200, 200, 200, 200, 201,
+      ]);
+      expect((await db().collection('organizations/retry-lab/members').get()).size).toBe(1);
+    });
+
+    it('replays the first response for a repeated Idempotency-Key', async () => {
+      const user = await createUser();
+      const send = (body: object) =>
+        request(app)
+          .post('/api/organizations')
+          .set({ ...bearer(user.idToken), 'Idempotency-Key': 'create-once-42' })
+          .send(body);
+      const first = await send({ name: 'Once Lab' });
+      const second = await send({ name: 'Once Lab' });
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.headers.location).toBe('/api/organizations/once-lab');
+      const other = await send({ name: 'Other Lab' });
+      expect(other.status).toBe(409);
+      expect(other.body).toEqual({
+        error: {
+          code: 'failed-precondition',
+          message: 'This Idempotency-Key was already used with a different request.',
+        },
+      });
+      const logs = await db().collection('organizations/once-lab/logs').get();
+      expect(logs.size).toBe(1);
+    });
+
+    it('adds a posted team in the same commit and gives every member claims', async () => {
+      const [first, second] = await Promise.all([createUser(), createUser()]);
+      const response = await as(owner).post('/api/organizations', {
+        name: 'Team Lab',
+        team: [first.uid, second.uid],
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.data.team).toEqual([owner.uid, first.uid, second.uid]);
+      const claims = claimsOf(await refreshIdToken(first.refreshToken));
+      expect(claims).toMatchObject({ owner: [], team: ['team-lab'] });
+    });
+  });
+
+  describe('rights', () => {
+    const orgPath = '/api/organizations/rights-lab';
+
+    beforeAll(async () => {
+      await createOrganization(owner, {
+        name: 'Rights Lab',
+        team: [admin.uid, member.uid, viewer.uid],
+      });
+      await setRole('rights-lab', admin.uid, 'admin');
+      await setRole('rights-lab', viewer.uid, 'viewer');
+    });
+
+    const callers = () =>
+      ({
+        anonymous: null,
+        stranger,
+        viewer,
+        member,
+        admin,
+        owner,
+        platform,
+      }) as Record<string, TestUser | null>;
+
+    async function statuses(call: (user: TestUser | null) => Promise<{ status: number }>) {
+      const result: Record<string, number> = {};
+      for (const [name, user] of Object.entries(callers()))
+        result[name] = (await call(user)).status;
+      return result;
+    }
+
+    it.each([
+      ['GET the organization', '', { anonymous: 404, stranger: 404 }, 200],
+      ['GET data_models', '/data_models', { anonymous: 401, stranger: 404 }, 200],
+      ['GET role', '/role', { anonymous: 401, stranger: 404 }, 200],
+      ['GET summary', '/summary', { anonymous: 401, stranger: 404 }, 200],
+      ['GET team', '/team', { anonymous: 401, stranger: 404 }, 200],
+      ['GET logs', '/logs', { anonymous: 401, stranger: 404, viewer: 403, member: 403 }, 200],
+    ])('%s', async (_name, suffix, refused, allowed) => {
+      const result = await statuses((user) => as(user).get(`${orgPath}${suffix}`));
+      expect(result).toEqual({ ...mapAll(allowed), ...refused });
+    });
+
+    it('PATCH the profile: members and up', async () => {
+      const result = await statuses((user) =>
+        as(user).patch(orgPath, { city: `City ${Math.random()}` }),
+      );
+      expect(result).toEqual({ ...mapAll(200), anonymous: 401, stranger: 404, viewer: 403 });
+    });
+
+    it('PATCH the team: the owner (and platform admins) only', async () => {
+      const team = [owner.uid, admin.uid, member.uid, viewer.uid];
+      const result = await statuses((user) =>
+        as(user)
+          .patch(orgPath, { team: [...team, stranger.uid] })
+          .then(async (response) => {
+            if (response.status === 200) await as(owner).patch(orgPath, { team });
+            return response;
+          }),
+      );
+      expect(result).toEqual({
+        anonymous: 401,
+        stranger: 404,
+        viewer: 403,
+        member: 403,
+        admin: 403,
+        owner: 200,
+        platform: 200,
+      });
+    });
+
+    it('explains a refusal', async () => {
+      const response = await as(admin).patch(orgPath, { owner: admin.uid });
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({
+        error: {
+          code: 'permission-denied',
+          message: 'Only the owner of rights-lab can change its owner or team; you are an admin.',
+        },
+      });
+    });
+
+    it('accepts an unchanged team from a member (a read-modify-write round trip)', async () => {
+      const current = await as(member).get(orgPath);
+      const response = await as(member).post(orgPath, {
+        team: current.body.data.team,
+        owner: current.body.data.owner,
+        phone: '555-0199',
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.data.phone).toBe('555-0199');
+    });
+
+    it('DELETE (archive) and restore: the owner only', async () => {
+      const result = await statuses(async (user) => {
+        const response = await as(user).delete(orgPath);
+        if (response.status === 200) await as(owner).post(`${orgPath}/restore`);
+        return response;
+      });
+      expect(result).toEqual({
+        anonymous: 401,
+        stranger: 404,
+        viewer: 403,
+        member: 403,
+        admin: 403,
+        owner: 200,
+        platform: 200,
+      });
+    });
+
+    it('reports the caller’s role', async () => {
+      const roles: Record<string, unknown> = {};
+      for (const [name, user] of Object.entries(callers())) {
+        if (!user || name === 'stranger') continue;
+        roles[name] = (await as(user).get(`${orgPath}/role`)).body.data;
+      }
+      const role = (value: string, platformAdmin = false) => ({
+        organization_id: 'rights-lab',
+        role: value,
+        platform_admin: platformAdmin,
+      });
+      expect(roles).toEqual({
+        viewer: role('viewer'),
+        member: role('member'),
+        admin: role('admin'),
+        owner: role('owner'),
+        platform: role('owner', true),
+      });
+    });
+
+    it('shows a public organization’s profile to strangers and anonymous callers', async () => {
+      await createOrganization(owner, {
+        name: 'Open Lab',
+        public: true,
+        city: 'Oakland',
+        address: '1 Main St',
+      });
+      for (const user of [null, stranger]) {
+        const response = await as(user).get('/api/organizations/open-lab');
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({
+          data: {
+            organization_id: 'open-lab',
+            uid: 'open-lab',
+            name: 'Open Lab',
+            trade_name: '',
+            type: 'other',
+            public: true,
+            email: '',
+            phone: '',
+            website: '',
+            linkedin: '',
+            city: 'Oakland',
+            state: '',
+            country: '',
+            photo_url: '',
+            created_at: response.body.data.created_at,
+          },
+        });
+      }
+      const edit = await as(stranger).patch('/api/organizations/open-lab', { city: 'Elsewhere' });
+      expect(edit.status).toBe(403);
+      expect(edit.body.error.message).toBe(
+        'Only members (not viewers) of open-lab can edit it; you are not on its team.',
+      );
+    });
+
+    it('tells a stranger nothing of a private organization', async () => {
+      const missing = await as(stranger).get('/api/organizations/no-such-org');
+      const hidden = await as(stranger).get(orgPath);
+      expect(hidden.status).toBe(404);
+      expect(hidden.body).toEqual({
+        error: { code: 'not-found', message: 'No organization rights-lab.' },
+      });
+      expect(missing.body).toEqual({
+        error: { code: 'not-found', message: 'No organization no-such-org.' },
+      });
+    });
+
+    it('refuses a removed member on the next request despite a stale claim', async () => {
+      const leaver = await createUser();
+      await as(owner).patch(orgPath, {
+        team: [owner.uid, admin.uid, member.uid, viewer.uid, leaver.uid],
+      });
+      const token = await refreshIdToken(leaver.refreshToken);
+      expect(claimsOf(token).team).toEqual(['rights-lab']);
+      await as(owner).patch(orgPath, { team: [owner.uid, admin.uid, member.uid, viewer.uid] });
+      const response = await request(app).get(orgPath).set(bearer(token));
+      expect(response.status).toBe(404);
+      expect(claimsOf(await refreshIdToken(leaver.refreshToken)).team).toEqual([]);
+    });
+  });
+
+  describe('updating', () => {
+    it('makes writes conditional on If-Match', async () => {
+      await createOrganization(owner, { name: 'Match Lab' });
+      const path = '/api/organizations/match-lab';
+      const read = await as(owner).get(path);
+      expect(read.headers.etag).toBe('"1"');
+      const first = await as(owner).patch(path, { city: 'A' }).set('If-Match', '"1"');
+      expect(first.status).toBe(200);
+      expect(first.headers.etag).toBe('"2"');
+      const stale = await as(owner).patch(path, { city: 'B' }).set('If-Match', '"1"');
+      expect(stale.status).toBe(412);
+      expect(stale.body).toEqual({
+        error: {
+          code: 'failed-precondition',
+          message: 'The organization has changed since you read it: its ETag is now "2".',
+        },
+      });
+      expect((await as(owner).get(path)).body.data.city).toBe('A');
+    });
+
+    it('logs every change with actor, credential and field names', async () => {
+      await createOrganization(owner, { name: 'Log Lab', city: 'X' });
+      const key = await as(owner).post('/api/auth/keys', { name: 'logger' });
+      await request(app)
+        .patch('/api/organizations/log-lab')
+        .set(bearer(key.body.data.key))
+        .send({ phone: '555-0123', city: 'Y', email: 'lab@example.com' });
+      const response = await as(owner).get('/api/organizations/log-lab/logs');
+      expect(response.status).toBe(200);
+      expect(response.body.next_cursor).toBeNull();
+      const [updated, created] = response.body.data;
+      expect(updated).toEqual({
+        id: updated.id,
+        action: 'organization.updated',
+        actor_uid: owner.uid,
+        credential: 'api_key',
+        key_id: key.body.data.key_id,
+        changed_fields: ['city', 'email', 'phone'],
+        at: updated.at,
+      });
+      expect(created).toEqual({
+        id: created.id,
+        action: 'organization.created',
+        actor_uid: owner.uid,
+        credential: 'id_token',
+        key_id: null,
+        changed_fields: ['city', 'name'],
+        at: created.at,
+      });
+    });
+
+    it('transfers ownership through the owner field; the old owner becomes admin', async () => {
+      const heir = await createUser();
+      await createOrganization(owner, { name: 'Heir Lab', team: [heir.uid] });
+      const response = await as(owner).patch('/api/organizations/heir-lab', { owner: heir.uid });
+      expect(response.status).toBe(200);
+      expect(response.body.data).toMatchObject({ owner: heir.uid, role: 'admin' });
+      expect(claimsOf(await refreshIdToken(heir.refreshToken))).toMatchObject({
+        owner: ['heir-lab'],
+        team: ['heir-lab'],
+      });
+      const role = await as(owner).get('/api/organizations/heir-lab/role');
+      expect(role.body.data.role).toBe('admin');
+    });
+
+    it('refuses a team without its owner and unknown users', async () => {
+      await createOrganization(owner, { name: 'Guard Lab' });
+      const without = await as(owner).patch('/api/organizations/guard-lab', { team: [member.uid] });
+      expect(without.status).toBe(400);
+      expect(without.body.error.message).toBe('The team must include the owner.');
+      const unknown = await as(owner).patch('/api/organizations/guard-lab', {
+        team: [owner.uid, 'no-such-user'],
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toBe('No user with the uid no-such-user.');
+    });
+  });
+
+  describe('archive, restore, purge', () => {
+    it('archives, hides, freezes, restores and purges', async () => {
+      const teammate = await createUser();
+      await createOrganization(owner, { name: 'Life Lab', team: [teammate.uid] });
+      const path = '/api/organizations/life-lab';
+
+      const archived = await as(owner).delete(path);
+      expect(archived.status).toBe(200);
+      expect(archived.body.data).toMatchObject({ archived: true });
+      expect(archived.body.data.archived_at).toMatch(ISO);
+
+      const list = await as(owner).get('/api/organizations?limit=100');
+      expect(
+        list.body.data.map((org: { organization_id: string }) => org.organization_id),
+      ).not.toContain('life-lab');
+      const archivedList = await as(owner).get('/api/organizations?archived=true');
+      expect(
+        archivedList.body.data.map((org: { organization_id: string }) => org.organization_id),
+      ).toEqual(['life-lab']);
+      expect((await as(teammate).get(path)).status).toBe(200);
+
+      const write = await as(owner).patch(path, { city: 'Z' });
+      expect(write.status).toBe(409);
+      expect(write.body).toEqual({
+        error: {
+          code: 'failed-precondition',
+          message: 'life-lab is archived and read-only: restore it first.',
+        },
+      });
+
+      const restored = await as(owner).post(`${path}/restore`);
+      expect(restored.status).toBe(200);
+      expect(restored.body.data).toMatchObject({ archived: false, archived_at: null });
+
+      const early = await as(owner).delete(`${path}?purge=true`);
+      expect(early.status).toBe(409);
+      expect(early.body.error.message).toBe('Archive life-lab before purging it.');
+
+      await as(owner).delete(path).expect(200);
+      const purged = await as(owner).delete(`${path}?purge=true`);
+      expect(purged.status).toBe(204);
+      const left = Object.keys(await dump()).filter((docPath) =>
+        docPath.startsWith('organizations/life-lab'),
+      );
+      expect(left).toEqual([]);
+      expect((await as(owner).get(path)).status).toBe(404);
+      expect(claimsOf(await refreshIdToken(teammate.refreshToken)).team).toEqual([]);
+    });
+  });
+
+  describe('summary and data models', () => {
+    it('counts members by role, data models and secrets', async () => {
+      const response = await as(admin).get('/api/organizations/rights-lab/summary');
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({
+        organization_id: 'rights-lab',
+        members: { owner: 1, admin: 1, member: 1, viewer: 1, total: 4 },
+        pending_invitations: 0,
+        data_models: 21,
+        secrets: 0,
+        created_at: response.body.data.created_at,
+        updated_at: response.body.data.updated_at,
+        archived: false,
+        archived_at: null,
+      });
+    });
+
+    it('lists the standard data models', async () => {
+      const response = await as(viewer).get('/api/organizations/rights-lab/data_models');
+      expect(response.status).toBe(200);
+      expect(response.body.data).toHaveLength(21);
+      expect(response.body.data[0]).toEqual({
+        key: 'analyses',
+        label: 'Analyses',
+        singular: 'analysis',
+        abbreviation: 'AN',
+        id_schema: '[abbreviation]%y%m%d',
+        user_type: 'lab',
+        fields: expect.any(Array),
+      });
+    });
+  });
+});
+
+function mapAll(status: number) {
+  return Object.fromEntries(
+    ['anonymous', 'stranger', 'viewer', 'member', 'admin', 'owner', 'platform'].map((name) => [
+      name,
+      status,
+    ]),
+  );
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { firestoreIndexes } from '../../functions/src/indexes';
+
+describe('firestore.indexes.json', () => {
+  it('holds exactly the indexes the code’s queries need', () => {
+    const file = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', 'firestore.indexes.json'), 'utf8'),
+    );
+    expect(file).toEqual(firestoreIndexes);
+  });
+
+  it('has one list index per scope, sort field and direction', () => {
+    const organizations = firestoreIndexes.indexes.filter(
+      (index) => index.collectionGroup === 'organizations',
+    );
+    expect(organizations).toHaveLength(12);
+    expect(organizations[0]).toEqual({
+      collectionGroup: 'organizations',
+      queryScope: 'COLLECTION',
+      fields: [
+        { fieldPath: 'team', arrayConfig: 'CONTAINS' },
+        { fieldPath: 'archived', order: 'ASCENDING' },
+        { fieldPath: 'name_lower', order: 'ASCENDING' },
+      ],
+    });
+  });
+});
