@@ -7,6 +7,7 @@ const transform = {
 };
 
 module.exports = {
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',

@@ -9,6 +9,7 @@ const { localDir, projectId } = require('./local');
 const AUTH = 'http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1';
 const API = 'http://127.0.0.1:5000/api';
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
+const DEMO_ORGANIZATION = 'demo-lab';
 const stateFile = path.join(localDir, 'demo.json');
 
 async function call(url, { method = 'GET', headers = {}, body } = {}) {
@@ -64,7 +65,16 @@ async function seedDemo() {
     state.apiKey = created.body.data.key;
   }
   fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
-  return { ...DEMO, apiKey: state.apiKey };
+  // Creates the demo organization, or (Cannlytics upsert semantics) leaves it as it is.
+  const organization = await call(`${API}/organizations`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${state.apiKey}` },
+    body: { organization_id: DEMO_ORGANIZATION, name: 'Demo Lab', type: 'lab' },
+  });
+  if (![200, 201].includes(organization.status)) {
+    throw new Error(`demo organization: ${JSON.stringify(organization.body)}`);
+  }
+  return { ...DEMO, apiKey: state.apiKey, organizationId: DEMO_ORGANIZATION };
 }
 
 module.exports = { seedDemo };

@@ -70,12 +70,13 @@ async function main() {
   console.log(`
 The organizations API is running at ${HOSTING}/api  (Firestore emulator: ${firestore.source})
 
-  Demo user:    ${demo.email}  (password: ${demo.password})
-  Demo API key: ${demo.apiKey}
+  Demo user:         ${demo.email}  (password: ${demo.password})
+  Demo organization: ${demo.organizationId}
+  Demo API key:      ${demo.apiKey}
 
 Try it:
 
-  curl -H "Authorization: Bearer ${demo.apiKey}" ${HOSTING}/api/auth/me
+  curl -H "Authorization: Bearer ${demo.apiKey}" ${HOSTING}/api/organizations
 
 Press Ctrl-C to stop.
 `);

@@ -18,6 +18,7 @@ import { organizationStore } from './organizations/store';
 import { teamRoutes } from './team/routes';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
+import { userRoutes } from './users/routes';
 import { userStore } from './users/store';
 
 export interface AppOptions {
@@ -57,9 +58,19 @@ function apiRouter(options: AppOptions): Router {
   );
   router.use(sessionRoutes(authService));
   router.use(authenticate(authService));
-  router.use(authRoutes(authService));
+  router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
   router.use(organizationRoutes(organizations));
-  router.use(teamRoutes(createTeamService({ organizations: organizationStore, team: teamStore })));
+  router.use(
+    teamRoutes(
+      createTeamService({
+        organizations: organizationStore,
+        team: teamStore,
+        users: userStore,
+        claims,
+      }),
+    ),
+  );
+  router.use(userRoutes(userStore));
   options.extraRoutes?.(router);
   return router;
 }

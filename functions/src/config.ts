@@ -28,6 +28,8 @@ export const config = {
     'http://localhost:5000',
   ]),
   bodyLimitBytes: 100 * 1024,
+  /** The console's address, for links in invitation emails. */
+  appUrl: process.env.APP_URL ?? 'http://127.0.0.1:5000',
   /** `Secure` session cookies everywhere but the emulators, which serve plain HTTP. */
   secureCookies: process.env.FUNCTIONS_EMULATOR !== 'true' && process.env.NODE_ENV !== 'test',
 };

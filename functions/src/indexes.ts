@@ -1,11 +1,12 @@
 import { COUNT_INDEXES, LIST_INDEXES } from './organizations/store';
+import { TEAM_FIELD_OVERRIDES, TEAM_INDEXES } from './team/store';
 
 /**
  * Every index the API's queries need, gathered from the stores that issue them. A unit test holds
  * `firestore.indexes.json` equal to this, so a new query shape cannot ship without its index.
  */
 export const firestoreIndexes = {
-  indexes: [...LIST_INDEXES, ...COUNT_INDEXES],
+  indexes: [...LIST_INDEXES, ...COUNT_INDEXES, ...TEAM_INDEXES],
   fieldOverrides: [
     {
       // `claimsStore.membershipsOf`: a collection-group query on members by uid.
@@ -31,5 +32,6 @@ export const firestoreIndexes = {
       ttl: true,
       indexes: [],
     },
+    ...TEAM_FIELD_OVERRIDES,
   ],
 };

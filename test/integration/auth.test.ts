@@ -50,8 +50,19 @@ describeEmulators('authentication', () => {
           key_id: null,
           scopes: ['read', 'write'],
           admin: false,
+          organizations: [],
         },
       });
+    });
+
+    it('lists the caller’s organizations with roles', async () => {
+      const response = await request(app)
+        .post('/api/organizations')
+        .set(bearer(alice.idToken))
+        .send({ name: 'Alice Lab' });
+      expect(response.status).toBe(201);
+      const me = await request(app).get('/api/auth/me').set(bearer(alice.idToken));
+      expect(me.body.data.organizations).toEqual([{ organization_id: 'alice-lab', role: 'owner' }]);
     });
 
     it('marks a platform administrator from the admin claim', async () => {
@@ -108,6 +119,7 @@ describeEmulators('authentication', () => {
         key_id: created.key_id,
         scopes: ['read', 'write'],
         admin: false,
+        organizations: [{ organization_id: 'alice-lab', role: 'owner' }],
       });
     });
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { firestoreIndexes } from '../../functions/src/indexes';
 
 describe('firestore.indexes.json', () => {
-  it('holds exactly the indexes the code’s queries need', () => {
+  it('holds exactly the indexes the code’s queries need (else: npm run indexes)', () => {
     const file = JSON.parse(
       readFileSync(join(__dirname, '..', '..', 'firestore.indexes.json'), 'utf8'),
     );

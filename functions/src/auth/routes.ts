@@ -49,8 +49,13 @@ export function sessionRoutes(service: AuthService): Router {
   return router;
 }
 
+/** The caller's organizations and roles, for `GET /auth/me`. */
+export type MembershipLookup = (
+  uid: string,
+) => Promise<{ organization_id: string; role: string }[]>;
+
 /** API keys and the caller, with the Cannlytics aliases. */
-export function authRoutes(service: AuthService): Router {
+export function authRoutes(service: AuthService, membershipsOf: MembershipLookup): Router {
   const router = Router();
 
   const create = handle({ body: createKeyBody }, async ({ body }, req) => {
@@ -83,9 +88,13 @@ export function authRoutes(service: AuthService): Router {
 
   router.get(
     '/auth/me',
-    handle({}, (_input, req) => {
+    handle({}, async (_input, req) => {
       const caller = requireCaller(req);
-      return { data: caller };
+      const memberships = await membershipsOf(caller.uid);
+      const organizations = memberships
+        .map(({ organization_id, role }) => ({ organization_id, role }))
+        .sort((a, b) => a.organization_id.localeCompare(b.organization_id));
+      return { data: { ...caller, organizations } };
     }),
   );
   return router;

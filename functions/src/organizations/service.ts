@@ -8,17 +8,12 @@ import type { Reply } from '../http/handler';
 import { DAY_MS, iso } from '../time';
 import type { Profile, UserStore } from '../users/store';
 import { resolveAccess, requireRights, type Access } from './access';
-import {
-  MAX_MEMBERS,
-  type CreateInput,
-  type ListQuery,
-  type Role,
-  type UpdateInput,
-} from './schemas';
+import { changeMembership, memberRecord } from './membership';
+import { type CreateInput, type ListQuery, type Role, type UpdateInput } from './schemas';
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
-import type { LogEntry, MemberRecord, OrganizationRecord } from './types';
+import type { LogEntry, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
 const IDEMPOTENCY_MS = DAY_MS;
@@ -62,10 +57,6 @@ interface Written {
   org: OrganizationRecord;
   role: Role | null;
   affected: string[];
-}
-
-function memberRecord(orgId: string, profile: Profile, role: Role, at: Date): MemberRecord {
-  return { ...profile, organization_id: orgId, role, joined_at: at };
 }
 
 function logEntry(caller: Caller, action: string, changed: string[], at: Date): LogEntry {
@@ -152,24 +143,17 @@ export function createOrganizationService({
     }
 
     const owner = body.owner ?? org.owner;
-    const team = body.team ? [...new Set([...body.team])] : org.team;
-    const current = new Set(org.team);
+    const team = body.team ? [...new Set(body.team)] : org.team;
     const wanted = new Set(team);
-    const added = team.filter((uid) => !current.has(uid));
+    const added = team.filter((uid) => !(uid in org.roles));
     const removed = org.team.filter((uid) => !wanted.has(uid));
-    const ownerChanged = owner !== org.owner;
-    if (added.length || removed.length || ownerChanged) {
+    let affected: string[] = [];
+    if (added.length || removed.length || owner !== org.owner) {
       requireRights(access, 'owner', 'change its owner or team');
       if (!wanted.has(owner)) {
         throw new ApiError('invalid-argument', 'The team must include the owner.', {
           details: [{ path: 'team', message: `The owner ${owner} is not in the team.` }],
         });
-      }
-      if (team.length > MAX_MEMBERS) {
-        throw new ApiError(
-          'resource-exhausted',
-          `An organization has at most ${MAX_MEMBERS} members.`,
-        );
       }
       if (added.length + removed.length > MAX_TEAM_CHANGES) {
         throw new ApiError(
@@ -179,30 +163,20 @@ export function createOrganizationService({
         );
       }
       const profiles = await profilesOrFail(added);
-      const roles = { ...org.roles };
-      for (const uid of removed) {
-        delete roles[uid];
-        transaction.removeMember(org.organization_id, uid);
-      }
-      for (const uid of added) {
-        roles[uid] = uid === owner ? 'owner' : 'member';
-        transaction.putMember(
-          memberRecord(org.organization_id, profiles.get(uid)!, roles[uid], at),
-        );
-      }
-      if (ownerChanged) {
-        roles[owner] = 'owner';
-        if (roles[org.owner]) roles[org.owner] = 'admin';
-        if (!added.includes(owner)) transaction.setRole(org.organization_id, owner, 'owner');
-        if (wanted.has(org.owner)) transaction.setRole(org.organization_id, org.owner, 'admin');
-        patch.owner = owner;
-        changed.push('owner');
-      }
-      if (added.length || removed.length) {
-        patch.team = team;
-        changed.push('team');
-      }
-      patch.roles = roles;
+      const membership = changeMembership(
+        transaction,
+        org,
+        {
+          add: added.map((uid) => ({ profile: profiles.get(uid)!, role: 'member' as const })),
+          remove: removed,
+          owner,
+        },
+        at,
+      );
+      Object.assign(patch, membership.patch);
+      affected = membership.affected;
+      if (owner !== org.owner) changed.push('owner');
+      if (added.length || removed.length) changed.push('team');
     }
     if (changed.length === 0) return { org, role: access.role, affected: [] };
 
@@ -215,7 +189,6 @@ export function createOrganizationService({
       logEntry(caller, 'organization.updated', changed.sort(), at),
     );
     const updated = { ...org, ...patch };
-    const affected = [...added, ...removed, ...(ownerChanged ? [owner, org.owner] : [])];
     return { org: updated, role: updated.roles[caller.uid] ?? null, affected };
   }
 

@@ -7,13 +7,22 @@ import {
 import { db } from '../firebase';
 import { withDates, type PagePosition } from '../firestore';
 import type { Role } from './schemas';
-import type { DataModel, LogEntry, MemberRecord, OrganizationRecord } from './types';
+import type {
+  DataModel,
+  InvitationRecord,
+  LogEntry,
+  MailRecord,
+  MemberRecord,
+  OrganizationRecord,
+} from './types';
 
 const organizations = () => db().collection('organizations');
 const orgRef = (orgId: string) => organizations().doc(orgId);
 const memberRef = (orgId: string, uid: string) => orgRef(orgId).collection('members').doc(uid);
 const logRef = (orgId: string) => orgRef(orgId).collection('logs').doc();
 const idempotencyRef = (id: string) => db().collection('idempotency_keys').doc(id);
+const invitationRef = (orgId: string, id: string) =>
+  orgRef(orgId).collection('invitations').doc(id);
 
 const ALREADY_EXISTS = 6;
 
@@ -81,6 +90,46 @@ function transactionWriter(transaction: Transaction) {
 
     remember(id: string, record: IdempotencyRecord) {
       transaction.set(idempotencyRef(id), record);
+    },
+
+    async readMember(orgId: string, uid: string): Promise<MemberRecord | null> {
+      return data<MemberRecord>(await transaction.get(memberRef(orgId, uid)));
+    },
+
+    async readInvitation(orgId: string, id: string): Promise<InvitationRecord | null> {
+      return data<InvitationRecord>(await transaction.get(invitationRef(orgId, id)));
+    },
+
+    /** The pending invitations of one email address to the organization. */
+    async pendingInvitations(orgId: string, email: string): Promise<InvitationRecord[]> {
+      const snapshot = await transaction.get(
+        orgRef(orgId)
+          .collection('invitations')
+          .where('email', '==', email)
+          .where('status', '==', 'pending'),
+      );
+      return snapshot.docs.map((doc) => data<InvitationRecord>(doc)!);
+    },
+
+    putInvitation(invitation: InvitationRecord) {
+      transaction.set(
+        invitationRef(invitation.organization_id, invitation.invitation_id),
+        invitation,
+      );
+    },
+
+    updateInvitation(orgId: string, id: string, patch: Partial<InvitationRecord>) {
+      transaction.update(invitationRef(orgId, id), patch);
+    },
+
+    /** Queues an email for the "Trigger Email" extension, in the same commit as its cause. */
+    queueMail(mail: MailRecord) {
+      transaction.create(db().collection('mail').doc(), mail);
+    },
+
+    /** Records a change to the organization that touches no organization field. */
+    log(orgId: string, entry: LogEntry) {
+      transaction.create(logRef(orgId), entry);
     },
   };
 }

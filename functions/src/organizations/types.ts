@@ -70,7 +70,34 @@ export interface LogEntry {
   credential: CredentialKind;
   key_id: string | null;
   changed_fields: string[];
+  /** The member or invitation the change was about, if any. */
+  target?: string;
   at: Date;
+}
+
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked';
+
+/** `organizations/{org_id}/invitations/{invitation_id}`. */
+export interface InvitationRecord {
+  invitation_id: string;
+  organization_id: string;
+  organization_name: string;
+  /** Lowercase. */
+  email: string;
+  role: Exclude<Role, 'owner'>;
+  status: InvitationStatus;
+  invited_by: string;
+  created_at: Date;
+  expires_at: Date;
+  /** How long it is valid from its creation, and again from each resend. */
+  valid_days: number;
+  responded_at: Date | null;
+}
+
+/** A `mail` document in the format of the Firebase "Trigger Email" extension. */
+export interface MailRecord {
+  to: string;
+  message: { subject: string; text: string; html: string };
 }
 
 export interface DataModel {

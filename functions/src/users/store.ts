@@ -39,6 +39,10 @@ function fromAuth(record: UserRecord): Profile {
 }
 
 /** User profiles: the Auth record, overlaid with the user's own `users/{uid}` profile document. */
+export type EditableProfile = Partial<Pick<Profile, (typeof PROFILE_FIELDS)[number]>>;
+
+const MAX_BATCH_WRITES = 400;
+
 export const userStore = {
   /** Profiles of the users that exist, by uid (Auth in batches of 100, Firestore in one getAll). */
   async profiles(uids: string[]): Promise<Map<string, Profile>> {
@@ -64,6 +68,47 @@ export const userStore = {
       }
     }
     return profiles;
+  },
+
+  /** Creates `users/{uid}` for a new account (the Auth trigger); an existing profile is kept. */
+  async createProfile(record: UserRecord): Promise<void> {
+    const { signed_in: _signedIn, ...profile } = fromAuth(record);
+    await db()
+      .collection('users')
+      .doc(record.uid)
+      .create({ ...profile, created_at: new Date() })
+      .catch((error: { code?: unknown }) => {
+        if (error.code !== 6) throw error; // ALREADY_EXISTS: the profile came first
+      });
+  },
+
+  /**
+   * Saves the user's own profile fields and copies them into every team entry of theirs (the
+   * member documents the team listing reads), so a listing stays one query.
+   */
+  async saveProfile(uid: string, fields: EditableProfile): Promise<void> {
+    await db().collection('users').doc(uid).set(fields, { merge: true });
+    const memberships = await db().collectionGroup('members').where('uid', '==', uid).get();
+    for (let i = 0; i < memberships.size; i += MAX_BATCH_WRITES) {
+      const batch = db().batch();
+      for (const doc of memberships.docs.slice(i, i + MAX_BATCH_WRITES))
+        batch.update(doc.ref, fields);
+      await batch.commit();
+    }
+  },
+
+  /** The uids of the accounts with these (lowercase) emails, by email; unknown emails are absent. */
+  async uidsByEmail(emails: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(emails)];
+    const found = new Map<string, string>();
+    for (let i = 0; i < unique.length; i += AUTH_BATCH) {
+      const batch = unique.slice(i, i + AUTH_BATCH).map((email) => ({ email }));
+      const result = await auth().getUsers(batch);
+      for (const record of result.users) {
+        if (record.email) found.set(record.email.toLowerCase(), record.uid);
+      }
+    }
+    return found;
   },
 };
 

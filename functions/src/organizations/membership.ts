@@ -1,0 +1,76 @@
+import { ApiError } from '../http/errors';
+import type { Profile } from '../users/store';
+import { MAX_MEMBERS, type Role } from './schemas';
+import type { OrgTransaction } from './store';
+import type { MemberRecord, OrganizationRecord } from './types';
+
+/** One change to who is on a team, applied to the organization and its member documents. */
+export interface MembershipChange {
+  add?: { profile: Profile; role: Role }[];
+  remove?: string[];
+  setRoles?: { uid: string; role: Role }[];
+  /** A new owner (a member after this change); the old owner stays on as admin. */
+  owner?: string;
+}
+
+export function memberRecord(orgId: string, profile: Profile, role: Role, at: Date): MemberRecord {
+  return { ...profile, organization_id: orgId, role, joined_at: at };
+}
+
+/**
+ * Writes a membership change into a transaction and returns the organization fields it changes
+ * (`team`, `roles`, `owner`) and the users whose claims it changes. The organization's `team` and
+ * `roles` mirror the member documents, in the same commit.
+ */
+export function changeMembership(
+  transaction: OrgTransaction,
+  org: OrganizationRecord,
+  change: MembershipChange,
+  at: Date,
+): { patch: Partial<OrganizationRecord>; affected: string[] } {
+  const orgId = org.organization_id;
+  const roles = { ...org.roles };
+  const affected: string[] = [];
+  for (const uid of change.remove ?? []) {
+    delete roles[uid];
+    transaction.removeMember(orgId, uid);
+    affected.push(uid);
+  }
+  for (const { profile, role } of change.add ?? []) {
+    roles[profile.uid] = role;
+    transaction.putMember(memberRecord(orgId, profile, role, at));
+    affected.push(profile.uid);
+  }
+  for (const { uid, role } of change.setRoles ?? []) {
+    roles[uid] = role;
+    transaction.setRole(orgId, uid, role);
+    affected.push(uid);
+  }
+  const patch: Partial<OrganizationRecord> = {};
+  if (change.owner && change.owner !== org.owner) {
+    const added = change.add?.some(({ profile }) => profile.uid === change.owner);
+    roles[change.owner] = 'owner';
+    if (!added) transaction.setRole(orgId, change.owner, 'owner');
+    if (roles[org.owner]) {
+      roles[org.owner] = 'admin';
+      transaction.setRole(orgId, org.owner, 'admin');
+    }
+    patch.owner = change.owner;
+    affected.push(change.owner, org.owner);
+  }
+  const team = Object.keys(roles);
+  if (team.length > MAX_MEMBERS) {
+    throw new ApiError(
+      'resource-exhausted',
+      `An organization has at most ${MAX_MEMBERS} members; ${orgId} would have ${team.length}.`,
+    );
+  }
+  // Keep the existing order (Cannlytics clients show `team` as is) and append newcomers.
+  const before = new Set(org.team);
+  patch.team = [
+    ...org.team.filter((uid) => uid in roles),
+    ...team.filter((uid) => !before.has(uid)),
+  ];
+  patch.roles = roles;
+  return { patch, affected: [...new Set(affected)] };
+}
