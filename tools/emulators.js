@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `node tools/emulators.js exec "<command>"`: runs a command (the integration tests, the benchmark)
 // under `firebase emulators:exec` with the real Auth, Firestore, Functions and Hosting emulators.
+// It also runs the local Secret Manager emulator (in memory) on 127.0.0.1:9399 for the command and
+// the Functions emulator, through SECRET_MANAGER_EMULATOR_HOST.
 // On a machine that cannot run the Firestore emulator at all (no cached jar, no gcloud jar, no
 // internet to download one), it runs the command with FIRESTORE_EMULATOR_SKIPPED set, so the
 // emulator-backed tests skip themselves, and says in one line how many were skipped and why.
@@ -10,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir } = require('./local');
 const { spawn } = require('node:child_process');
+const { startSecretManagerEmulator } = require('./secret-manager-emulator');
 
 const EMULATORS = 'auth,firestore,functions,hosting';
 
@@ -43,10 +46,17 @@ async function exec(command) {
       'no Firestore emulator on this machine (no gcloud jar, and it could not be downloaded)',
     );
   }
+  const secretManager = await startSecretManagerEmulator({ port: 9399 });
   const child = firebase(['emulators:exec', '--only', EMULATORS, command], {
-    env: { ...process.env, ...firestore.env },
+    env: {
+      ...process.env,
+      ...firestore.env,
+      SECRET_MANAGER_EMULATOR_HOST: secretManager.address,
+    },
   });
-  return exitCode(child);
+  const code = await exitCode(child);
+  await secretManager.stop();
+  return code;
 }
 
 const [verb, command] = process.argv.slice(2);

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir, root } = require('./local');
 const { seedDemo } = require('./demo');
+const { startSecretManagerEmulator } = require('./secret-manager-emulator');
 
 const EMULATORS = 'auth,firestore,functions,hosting';
 const HOSTING = 'http://127.0.0.1:5000';
@@ -43,10 +44,17 @@ async function main() {
   const hasData = fs.existsSync(path.join(dataDir, 'firebase-export-metadata.json'));
   const args = ['emulators:start', '--only', EMULATORS, '--export-on-exit', dataDir];
   if (hasData) args.push('--import', dataDir);
+  const secretManager = await startSecretManagerEmulator({
+    port: 9399,
+    dataFile: path.join(localDir, 'secret-manager.json'),
+  });
 
   // Its own process group: Ctrl-C reaches only this script, which stops firebase-tools once (so
   // it exports the data) and then sweeps the group, leaving no Java or Node process behind.
-  const child = firebase(args, { env: { ...process.env, ...firestore.env }, detached: true });
+  const child = firebase(args, {
+    env: { ...process.env, ...firestore.env, SECRET_MANAGER_EMULATOR_HOST: secretManager.address },
+    detached: true,
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -56,8 +64,9 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const exited = exitCode(child).then((code) => {
+  const exited = exitCode(child).then(async (code) => {
     killGroup(child.pid, 'SIGKILL');
+    await secretManager.stop();
     return code;
   });
 
@@ -68,7 +77,8 @@ async function main() {
   }
   const demo = await seedDemo();
   console.log(`
-The organizations API is running at ${HOSTING}/api  (Firestore emulator: ${firestore.source})
+The organizations API is running at ${HOSTING}/api  (Firestore emulator: ${firestore.source};
+Secret Manager emulator: ${secretManager.address})
 
   Demo user:         ${demo.email}  (password: ${demo.password})
   Demo organization: ${demo.organizationId}

@@ -15,6 +15,9 @@ import { errorHandler, guardBody, notFound } from './http/middleware';
 import { organizationRoutes } from './organizations/routes';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
+import { secretStore } from './secrets/client';
+import { secretRoutes } from './secrets/routes';
+import { createSecretService } from './secrets/service';
 import { teamRoutes } from './team/routes';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
@@ -46,10 +49,12 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
 function apiRouter(options: AppOptions): Router {
   const authService = createAuthService({ keys: apiKeyStore, identity, pepper });
   const claims = createClaimsService(claimsStore);
+  const secrets = createSecretService({ organizations: organizationStore, vault: secretStore });
   const organizations = createOrganizationService({
     store: organizationStore,
     users: userStore,
     claims,
+    secrets,
   });
   const router = Router();
   router.get(
@@ -70,6 +75,7 @@ function apiRouter(options: AppOptions): Router {
       }),
     ),
   );
+  router.use(secretRoutes(secrets));
   router.use(userRoutes(userStore));
   options.extraRoutes?.(router);
   return router;

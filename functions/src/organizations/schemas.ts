@@ -42,6 +42,15 @@ const publicFlag = z.union([
   z.enum(['true', 'false']).transform((value) => value === 'true'),
 ]);
 
+const licenseInput = z.strictObject({
+  license_number: z.string().trim().min(1).max(100),
+  license_type: text(100).default(''),
+  state: text(50).default(''),
+  /** A Metrc user API key: stored in Secret Manager, never in Firestore, never returned. */
+  user_api_key: z.string().min(1).max(4096).optional(),
+});
+export type LicenseInput = z.output<typeof licenseInput>;
+
 /** The editable profile of an organization (the Cannlytics fields). */
 const profileFields = {
   name: z.string().trim().min(1, 'The name is empty.').max(MAX_NAME_LENGTH),
@@ -64,6 +73,13 @@ const profileFields = {
   photo_type: text(100),
   photo_modified_at: isoTime,
   photo_uploaded_at: isoTime,
+  licenses: z
+    .array(licenseInput)
+    .max(50)
+    .refine(
+      (licenses) => new Set(licenses.map((l) => l.license_number)).size === licenses.length,
+      'License numbers must not repeat.',
+    ),
 };
 
 /** Owner-only fields: the team (uids, owner included) and the owner. */

@@ -6,14 +6,15 @@ import { decodeCursor, encodeCursor } from '../firestore';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
 import { DAY_MS, iso } from '../time';
+import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
 import type { Profile, UserStore } from '../users/store';
 import { resolveAccess, requireRights, type Access } from './access';
 import { changeMembership, memberRecord } from './membership';
-import { type CreateInput, type ListQuery, type Role, type UpdateInput } from './schemas';
+import type { CreateInput, LicenseInput, ListQuery, Role, UpdateInput } from './schemas';
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
-import type { LogEntry, OrganizationRecord } from './types';
+import type { License, LogEntry, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
 const IDEMPOTENCY_MS = DAY_MS;
@@ -49,6 +50,7 @@ export interface OrganizationServiceDeps {
   store: OrganizationStore;
   users: UserStore;
   claims: ClaimsService;
+  secrets: SecretService;
   now?: () => Date;
 }
 
@@ -94,6 +96,23 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The licenses as stored: each `user_api_key` replaced by the name of its secret. */
+function storedLicenses(input: LicenseInput[], current: License[]): License[] {
+  return input.map(({ user_api_key, ...license }) => ({
+    ...license,
+    user_api_key_secret: user_api_key
+      ? licenseSecretName(license.license_number)
+      : (current.find((old) => old.license_number === license.license_number)
+          ?.user_api_key_secret ?? null),
+  }));
+}
+
+function licenseSecrets(input: LicenseInput[] | undefined): SecretInput[] {
+  return (input ?? []).flatMap(({ license_number, user_api_key }) =>
+    user_api_key ? [{ name: licenseSecretName(license_number), value: user_api_key }] : [],
+  );
+}
+
 function reply(status: number, org: OrganizationRecord, role: Role | null): Reply {
   const headers: Record<string, string> = { ETag: etag(org) };
   if (status === 201) headers.Location = `/api/organizations/${org.organization_id}`;
@@ -105,8 +124,26 @@ export function createOrganizationService({
   store,
   users,
   claims,
+  secrets,
   now = () => new Date(),
 }: OrganizationServiceDeps) {
+  /**
+   * A transaction whose change may carry license keys: the keys go to Secret Manager first, their
+   * references are written in the same commit, and a failed commit destroys them again.
+   */
+  async function transactWithSecrets<T>(
+    caller: Caller,
+    orgId: string,
+    licenses: LicenseInput[] | undefined,
+    work: (transaction: OrgTransaction) => Promise<T>,
+  ): Promise<T> {
+    const inputs = licenseSecrets(licenses);
+    if (inputs.length === 0) return store.transact(work);
+    const { org, member } = await store.read(orgId, caller.uid);
+    requireRights(resolveAccess(orgId, org, member, caller), 'member', 'edit it');
+    return secrets.withStaged(await secrets.stage(orgId, caller, inputs), work, orgId);
+  }
+
   async function profilesOrFail(uids: string[]): Promise<Map<string, Profile>> {
     const profiles = await users.profiles(uids);
     const unknown = uids.filter((uid) => !profiles.has(uid));
@@ -135,13 +172,21 @@ export function createOrganizationService({
     const patch: Partial<OrganizationRecord> = {};
     const changed: string[] = [];
     for (const [field, value] of Object.entries(body) as [ProfileField, unknown][]) {
-      if (field === ('owner' as string) || field === ('team' as string)) continue;
+      if (['owner', 'team', 'licenses'].includes(field)) continue;
       if (!sameValue(org[field], value)) {
         (patch as Record<string, unknown>)[field] = value;
         changed.push(field);
       }
     }
 
+    if (body.licenses) {
+      const licenses = storedLicenses(body.licenses, org.licenses);
+      const rotated = licenseSecrets(body.licenses).length > 0;
+      if (rotated || !sameValue(org.licenses, licenses)) {
+        patch.licenses = licenses;
+        changed.push('licenses');
+      }
+    }
     const owner = body.owner ?? org.owner;
     const team = body.team ? [...new Set(body.team)] : org.team;
     const wanted = new Set(team);
@@ -202,7 +247,7 @@ export function createOrganizationService({
       remember?: (response: Reply) => { id: string; record: IdempotencyRecord } | undefined;
     } = {},
   ): Promise<Written> {
-    const written = await store.transact(async (transaction) => {
+    const written = await transactWithSecrets(caller, orgId, body.licenses, async (transaction) => {
       const { org, member } = await transaction.read(orgId, caller.uid);
       if (org && options.conflictIfStranger && !member && !caller.admin) {
         throw new ApiError(
@@ -394,10 +439,13 @@ export function createOrganizationService({
         const roles = Object.fromEntries(
           team.map((member) => [member, member === caller.uid ? 'owner' : 'member']),
         ) as Record<string, Role>;
+        const inputs = licenseSecrets(fields.licenses);
+        const staged = inputs.length ? await secrets.stage(orgId, caller, inputs) : undefined;
         const org: OrganizationRecord = {
           ...PROFILE_DEFAULTS,
           ...fields,
           name: fields.name,
+          licenses: storedLicenses(fields.licenses ?? [], []),
           organization_id: orgId,
           uid: orgId,
           owner: caller.uid,
@@ -411,15 +459,21 @@ export function createOrganizationService({
           roles,
         };
         const response = reply(201, org, 'owner');
-        const created = await store.create({
-          org,
-          members: team.map((member) =>
-            memberRecord(orgId, profiles.get(member)!, roles[member], at),
-          ),
-          dataModels: standardDataModels,
-          log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
-          idempotency: remember(response),
-        });
+        let created = false;
+        try {
+          created = await store.create({
+            org,
+            members: team.map((member) =>
+              memberRecord(orgId, profiles.get(member)!, roles[member], at),
+            ),
+            dataModels: standardDataModels,
+            log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
+            secrets: staged?.refs ?? [],
+            idempotency: remember(response),
+          });
+        } finally {
+          if (!created) await staged?.rollback();
+        }
         if (created) {
           await claims.sync(team);
           return response;
@@ -453,6 +507,7 @@ export function createOrganizationService({
       if (!access.org.archived) {
         throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
       }
+      await secrets.purge(orgId);
       await store.purge(orgId);
       await claims.sync(access.org.team);
       logger.info('Organization purged', { organization_id: orgId, actor_uid: caller.uid });

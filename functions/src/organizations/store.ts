@@ -14,6 +14,7 @@ import type {
   MailRecord,
   MemberRecord,
   OrganizationRecord,
+  SecretRef,
 } from './types';
 
 const organizations = () => db().collection('organizations');
@@ -21,6 +22,7 @@ const orgRef = (orgId: string) => organizations().doc(orgId);
 const memberRef = (orgId: string, uid: string) => orgRef(orgId).collection('members').doc(uid);
 const logRef = (orgId: string) => orgRef(orgId).collection('logs').doc();
 const idempotencyRef = (id: string) => db().collection('idempotency_keys').doc(id);
+const secretRefs = (orgId: string) => orgRef(orgId).collection('secrets');
 const invitationRef = (orgId: string, id: string) =>
   orgRef(orgId).collection('invitations').doc(id);
 
@@ -127,6 +129,19 @@ function transactionWriter(transaction: Transaction) {
       transaction.create(db().collection('mail').doc(), mail);
     },
 
+    async secretRefs(orgId: string): Promise<SecretRef[]> {
+      const snapshot = await transaction.get(secretRefs(orgId));
+      return snapshot.docs.map((doc) => data<SecretRef>(doc)!);
+    },
+
+    putSecretRef(orgId: string, ref: SecretRef) {
+      transaction.set(secretRefs(orgId).doc(ref.name), ref);
+    },
+
+    deleteSecretRef(orgId: string, name: string) {
+      transaction.delete(secretRefs(orgId).doc(name));
+    },
+
     /** Records a change to the organization that touches no organization field. */
     log(orgId: string, entry: LogEntry) {
       transaction.create(logRef(orgId), entry);
@@ -142,6 +157,7 @@ export interface NewOrganization {
   members: MemberRecord[];
   dataModels: DataModel[];
   log: LogEntry;
+  secrets: SecretRef[];
   idempotency?: { id: string; record: IdempotencyRecord };
 }
 
@@ -167,7 +183,7 @@ export const organizationStore = {
 
   /** Creates it all in one batch; false when the organization (or the idempotency record) exists. */
   async create(created: NewOrganization): Promise<boolean> {
-    const { org, members, dataModels, log, idempotency } = created;
+    const { org, members, dataModels, log, secrets, idempotency } = created;
     const batch = db().batch();
     const ref = orgRef(org.organization_id);
     batch.create(ref, org);
@@ -175,6 +191,8 @@ export const organizationStore = {
     for (const model of dataModels)
       batch.create(ref.collection('data_models').doc(model.key), model);
     batch.create(logRef(org.organization_id), log);
+    for (const secret of secrets)
+      batch.create(secretRefs(org.organization_id).doc(secret.name), secret);
     if (idempotency) batch.create(idempotencyRef(idempotency.id), idempotency.record);
     try {
       await batch.commit();
@@ -259,6 +277,11 @@ export const organizationStore = {
       count(ref.collection('secrets')),
     ]);
     return { members: { owner, admin, member, viewer }, invitations, dataModels, secrets };
+  },
+
+  async secretRefs(orgId: string): Promise<SecretRef[]> {
+    const snapshot = await secretRefs(orgId).orderBy(FieldPath.documentId()).get();
+    return snapshot.docs.map((doc) => data<SecretRef>(doc)!);
   },
 
   /** Deletes the organization and every document under it. */

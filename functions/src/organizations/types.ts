@@ -1,11 +1,28 @@
 import type { CredentialKind } from '../auth/caller';
 import type { Role } from './schemas';
 
-/** A license of an organization (its secret `user_api_key`, if any, lives in Secret Manager). */
+/**
+ * A license of an organization. Its Metrc `user_api_key`, if posted, lives in Secret Manager;
+ * the license keeps only the name of its secret.
+ */
 export interface License {
   license_number: string;
   license_type: string;
   state: string;
+  user_api_key_secret: string | null;
+}
+
+/** `organizations/{org_id}/secrets/{name}`: where a secret is, never what it is. */
+export interface SecretRef {
+  name: string;
+  secret_id: string;
+  /** The version's resource name in Secret Manager. */
+  version_name: string;
+  version: string;
+  last4: string;
+  created_at: Date;
+  updated_at: Date;
+  updated_by: string;
 }
 
 /** `organizations/{org_id}`: the Cannlytics fields plus lifecycle and internal fields. */

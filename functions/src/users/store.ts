@@ -34,7 +34,7 @@ function fromAuth(record: UserRecord): Profile {
     type: '',
     phone_number: record.phoneNumber ?? '',
     license: '',
-    signed_in: Boolean(record.metadata.lastSignInTime),
+    signed_in: Boolean(record.metadata?.lastSignInTime),
   };
 }
 

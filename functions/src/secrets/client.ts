@@ -1,0 +1,205 @@
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import * as logger from 'firebase-functions/logger';
+import { createRequire } from 'node:module';
+import { config } from '../config';
+import { ApiError } from '../http/errors';
+
+type Client = SecretManagerServiceClient;
+type ClientModule = typeof import('@google-cloud/secret-manager');
+type Gax = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[1]>;
+
+const ORG_ID = /^(?=.{3,64}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SECRET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+// gRPC status codes the store acts on.
+const CANCELLED = 1;
+const DEADLINE_EXCEEDED = 4;
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+const UNAVAILABLE = 14;
+
+// What a Secret Manager that is down, slow or unreachable looks like. The store never cancels a
+// call, so CANCELLED means the connection dropped it (grpc-js reports a reset stream so).
+const UNAVAILABLE_CODES = new Set<number | string>([
+  CANCELLED,
+  DEADLINE_EXCEEDED,
+  UNAVAILABLE,
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+let client: Client | undefined;
+
+// The one client of the process, created on first use: loading the client and gRPC takes a
+// noticeable part of a cold start, and most requests never touch a secret.
+function getClient(): Client {
+  if (client) return client;
+  // A `require` here, not an `import()`: ts-jest runs the tests as CommonJS, where a native
+  // dynamic import needs --experimental-vm-modules.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SecretManagerServiceClient } = require('@google-cloud/secret-manager') as ClientModule;
+  const emulator = process.env.SECRET_MANAGER_EMULATOR_HOST;
+  if (!emulator) {
+    client = new SecretManagerServiceClient();
+    return client;
+  }
+  const { hostname, port } = new URL(`http://${emulator}`);
+  // The client's own google-gax, passed in too: the insecure credentials must come from the very
+  // copy of @grpc/grpc-js the client uses, or grpc-js rejects them.
+  const gax = createRequire(require.resolve('@google-cloud/secret-manager'))('google-gax') as Gax;
+  if (!('grpc' in gax)) throw new Error('google-gax has no gRPC transport.');
+  client = new SecretManagerServiceClient(
+    {
+      apiEndpoint: hostname,
+      port: Number(port),
+      sslCreds: gax.grpc.credentials.createInsecure(),
+      // Given, or the client looks for Google credentials (down to the GCE metadata server) only
+      // to learn it: the emulator needs no credentials.
+      universeDomain: 'googleapis.com',
+    },
+    gax,
+  );
+  return client;
+}
+
+function errorCode(error: unknown): number | string | undefined {
+  return (error as { code?: number | string } | null)?.code;
+}
+
+// Unavailability becomes a 503 the client may retry; anything else is the caller's to judge.
+function translate(operation: string, error: unknown): never {
+  const code = errorCode(error);
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+    logger.warn('Secret Manager is unavailable.', { operation, code });
+    throw new ApiError('unavailable', 'Secret Manager is unavailable: try again shortly.', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  throw error;
+}
+
+export interface StoredVersion {
+  /** The version's resource name: `projects/{project}/secrets/{secretId}/versions/{version}`. */
+  name: string;
+  /** The version number, `"1"`, `"2"`, …. */
+  version: string;
+}
+
+export interface SecretStoreOptions {
+  /** Time allowed for one call, the client's own retries included. */
+  timeoutMs?: number;
+}
+
+/**
+ * The organization secrets' store in Secret Manager. Errors are the client's, except that an
+ * unreachable Secret Manager becomes `ApiError('unavailable')`. Values never reach a log or an error.
+ */
+export function createSecretStore({ timeoutMs = 10_000 }: SecretStoreOptions = {}) {
+  const options = { timeout: timeoutMs };
+
+  function projectName(): string {
+    if (!config.projectId) throw new Error('No Google Cloud project id in the environment.');
+    return `projects/${config.projectId}`;
+  }
+
+  const secretName = (secretId: string) => `${projectName()}/secrets/${secretId}`;
+
+  async function call<T>(operation: string, run: (client: Client) => Promise<T>): Promise<T> {
+    try {
+      return await run(getClient());
+    } catch (error) {
+      return translate(operation, error);
+    }
+  }
+
+  async function addSecretVersion(client: Client, parent: string, value: string) {
+    const [version] = await client.addSecretVersion(
+      { parent, payload: { data: Buffer.from(value, 'utf8') } },
+      options,
+    );
+    return version;
+  }
+
+  return {
+    /** Adds `value` as the newest version of the secret, creating the secret on first use. */
+    addVersion(secretId: string, value: string): Promise<StoredVersion> {
+      return call('addVersion', async (client) => {
+        const parent = secretName(secretId);
+        let version;
+        try {
+          version = await addSecretVersion(client, parent, value);
+        } catch (error) {
+          if (errorCode(error) !== NOT_FOUND) throw error;
+          // The secret's first version: create the secret, which a concurrent call may just
+          // have done too.
+          await client
+            .createSecret(
+              {
+                parent: projectName(),
+                secretId,
+                secret: { replication: { automatic: {} } },
+              },
+              options,
+            )
+            .catch((createError: unknown) => {
+              if (errorCode(createError) !== ALREADY_EXISTS) throw createError;
+            });
+          version = await addSecretVersion(client, parent, value);
+        }
+        const name = version.name!;
+        return { name, version: name.slice(name.lastIndexOf('/') + 1) };
+      });
+    },
+
+    /** The value of a version by resource name (`.../versions/latest` is the newest version). */
+    access(versionName: string): Promise<string> {
+      return call('access', async (client) => {
+        const [response] = await client.accessSecretVersion({ name: versionName }, options);
+        return Buffer.from(response.payload?.data ?? '').toString('utf8');
+      });
+    },
+
+    disableVersion(versionName: string): Promise<void> {
+      return call('disableVersion', async (client) => {
+        await client.disableSecretVersion({ name: versionName }, options);
+      });
+    },
+
+    /** Destroys a version's value for good; the version stays listed as `DESTROYED`. */
+    destroyVersion(versionName: string): Promise<void> {
+      return call('destroyVersion', async (client) => {
+        await client.destroySecretVersion({ name: versionName }, options);
+      });
+    },
+
+    /** Deletes the secret and all its versions; deleting a missing secret succeeds. */
+    deleteSecret(secretId: string): Promise<void> {
+      return call('deleteSecret', async (client) => {
+        await client
+          .deleteSecret({ name: secretName(secretId) }, options)
+          .catch((error: unknown) => {
+            if (errorCode(error) !== NOT_FOUND) throw error;
+          });
+      });
+    },
+  };
+}
+
+export type SecretStore = ReturnType<typeof createSecretStore>;
+
+/** The store the app uses. */
+export const secretStore = createSecretStore();
+
+/**
+ * The Secret Manager id of an organization's secret: `org_{orgId}_{name}`. Org ids have no `_`, so
+ * the first `_` after `org_` ends the org id and the rest is the name: two different pairs never
+ * share an id. At most 4 + 64 + 1 + 63 = 132 characters, all in `[A-Za-z0-9_-]`.
+ */
+export function secretIdFor(orgId: string, name: string): string {
+  if (!ORG_ID.test(orgId)) throw new Error(`Invalid organization id for a secret: ${orgId}`);
+  if (!SECRET_NAME.test(name)) throw new Error(`Invalid secret name: ${name}`);
+  return `org_${orgId}_${name}`;
+}

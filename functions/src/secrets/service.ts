@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import * as logger from 'firebase-functions/logger';
+import type { Caller } from '../auth/caller';
+import { ApiError } from '../http/errors';
+import type { Reply } from '../http/handler';
+import { requireRights, resolveAccess } from '../organizations/access';
+import type { OrganizationStore, OrgTransaction } from '../organizations/store';
+import type { SecretRef } from '../organizations/types';
+import { iso } from '../time';
+import { secretIdFor, type SecretStore, type StoredVersion } from './client';
+import { MAX_SECRETS } from './schemas';
+
+/** What a secret's metadata shows: never its value. */
+export function secretView(ref: SecretRef) {
+  return {
+    name: ref.name,
+    version: ref.version,
+    last4: ref.last4,
+    created_at: iso(ref.created_at),
+    updated_at: iso(ref.updated_at),
+    updated_by: ref.updated_by,
+  };
+}
+
+/** The secret a license's `user_api_key` is kept in: stable per license number. */
+export function licenseSecretName(licenseNumber: string): string {
+  return `license-${createHash('sha256').update(licenseNumber).digest('hex').slice(0, 16)}`;
+}
+
+/** A value to store, by secret name. */
+export interface SecretInput {
+  name: string;
+  value: string;
+}
+
+/**
+ * Values added to Secret Manager ahead of the Firestore commit that references them. Firestore
+ * keeps only `refs`. If the commit fails, `rollback` destroys the versions; once it succeeds,
+ * `retire` disables the versions they replaced.
+ */
+export interface StagedSecrets {
+  refs: SecretRef[];
+  rollback(): Promise<void>;
+  retire(previous: SecretRef[]): Promise<void>;
+}
+
+/** Named secrets of an organization: values in Secret Manager, references in Firestore. */
+export function createSecretService({
+  organizations,
+  vault,
+  now = () => new Date(),
+}: {
+  organizations: OrganizationStore;
+  vault: SecretStore;
+  now?: () => Date;
+}) {
+  /** Adds every value as a new version; all or none (what was added is destroyed again). */
+  async function stage(
+    orgId: string,
+    caller: Caller,
+    inputs: SecretInput[],
+  ): Promise<StagedSecrets> {
+    const results = await Promise.allSettled(
+      inputs.map(({ name, value }) => vault.addVersion(secretIdFor(orgId, name), value)),
+    );
+    const added = results.flatMap((result) =>
+      result.status === 'fulfilled' ? [result.value] : [],
+    );
+    const destroy = (versions: StoredVersion[]) =>
+      Promise.all(
+        versions.map(({ name }) =>
+          vault.destroyVersion(name).catch((error: unknown) => {
+            // Left enabled but unreferenced: say so, for an operator to clean up.
+            logger.error('Could not destroy an unreferenced secret version.', {
+              version_name: name,
+              error: String(error),
+            });
+          }),
+        ),
+      );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) {
+      await destroy(added);
+      throw failed.reason;
+    }
+    const at = now();
+    const refs = inputs.map(({ name, value }, i) => ({
+      name,
+      secret_id: secretIdFor(orgId, name),
+      version_name: added[i].name,
+      version: added[i].version,
+      last4: value.slice(-4),
+      created_at: at,
+      updated_at: at,
+      updated_by: caller.uid,
+    }));
+    return {
+      refs,
+      rollback: async () => {
+        await destroy(added);
+      },
+      retire: async (previous) => {
+        await Promise.all(
+          previous.map((ref) =>
+            vault.disableVersion(ref.version_name).catch((error: unknown) => {
+              logger.warn('Could not disable a replaced secret version.', {
+                version_name: ref.version_name,
+                error: String(error),
+              });
+            }),
+          ),
+        );
+      },
+    };
+  }
+
+  /**
+   * Runs a Firestore change that references staged secrets: writes the references in the same
+   * transaction, destroys the new versions if it fails, disables the replaced ones if it commits.
+   */
+  async function withStaged<T>(
+    staged: StagedSecrets,
+    work: (transaction: OrgTransaction) => Promise<T>,
+    orgId: string,
+  ): Promise<T> {
+    let previous: SecretRef[] = [];
+    let result: T;
+    try {
+      result = await organizations.transact(async (transaction) => {
+        const existing = await transaction.secretRefs(orgId);
+        const names = new Set(staged.refs.map((ref) => ref.name));
+        previous = existing.filter((ref) => names.has(ref.name));
+        const total = new Set([...existing.map((ref) => ref.name), ...names]).size;
+        if (total > MAX_SECRETS) {
+          throw new ApiError(
+            'resource-exhausted',
+            `An organization has at most ${MAX_SECRETS} secrets; ${orgId} would have ${total}.`,
+          );
+        }
+        const value = await work(transaction);
+        for (const ref of staged.refs) {
+          const before = previous.find((old) => old.name === ref.name);
+          transaction.putSecretRef(orgId, before ? { ...ref, created_at: before.created_at } : ref);
+        }
+        return value;
+      });
+    } catch (error) {
+      await staged.rollback();
+      throw error;
+    }
+    await staged.retire(previous);
+    return result;
+  }
+
+  return {
+    stage,
+    withStaged,
+
+    async list(caller: Caller, orgId: string): Promise<Reply> {
+      const { org, member } = await organizations.read(orgId, caller.uid);
+      requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its secrets');
+      return { data: (await organizations.secretRefs(orgId)).map(secretView) };
+    },
+
+    /** Stores a value: a new secret (201) or a new version of it, the old one disabled (200). */
+    async put(caller: Caller, orgId: string, name: string, value: string): Promise<Reply> {
+      const checkRights = (snapshot: Awaited<ReturnType<OrganizationStore['read']>>) => {
+        const access = resolveAccess(orgId, snapshot.org, snapshot.member, caller);
+        requireRights(access, 'admin', 'manage its secrets');
+        if (access.org.archived) {
+          throw new ApiError(
+            'failed-precondition',
+            `${orgId} is archived and read-only: restore it first.`,
+          );
+        }
+      };
+      checkRights(await organizations.read(orgId, caller.uid));
+      const staged = await stage(orgId, caller, [{ name, value }]);
+      const created = await withStaged(
+        staged,
+        async (transaction) => {
+          checkRights(await transaction.read(orgId, caller.uid));
+          const existed = (await transaction.secretRefs(orgId)).some((ref) => ref.name === name);
+          transaction.log(orgId, {
+            action: existed ? 'secret.rotated' : 'secret.created',
+            actor_uid: caller.uid,
+            credential: caller.credential,
+            key_id: caller.key_id,
+            changed_fields: ['secrets'],
+            target: name,
+            at: now(),
+          });
+          return !existed;
+        },
+        orgId,
+      );
+      const [ref] = staged.refs;
+      return {
+        status: created ? 201 : 200,
+        data: secretView(ref),
+        headers: created ? { Location: `/api/organizations/${orgId}/secrets/${name}` } : undefined,
+      };
+    },
+
+    /** Deletes the secret in Secret Manager first, then its reference: never an orphaned value. */
+    async remove(caller: Caller, orgId: string, name: string): Promise<Reply> {
+      const { org, member } = await organizations.read(orgId, caller.uid);
+      const access = resolveAccess(orgId, org, member, caller);
+      requireRights(access, 'admin', 'manage its secrets');
+      if (access.org.archived) {
+        throw new ApiError(
+          'failed-precondition',
+          `${orgId} is archived and read-only: restore it first.`,
+        );
+      }
+      const refs = await organizations.secretRefs(orgId);
+      const ref = refs.find((candidate) => candidate.name === name);
+      if (!ref) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
+      await vault.deleteSecret(ref.secret_id);
+      await organizations.transact(async (transaction) => {
+        await transaction.secretRefs(orgId);
+        transaction.deleteSecretRef(orgId, name);
+        transaction.log(orgId, {
+          action: 'secret.deleted',
+          actor_uid: caller.uid,
+          credential: caller.credential,
+          key_id: caller.key_id,
+          changed_fields: ['secrets'],
+          target: name,
+          at: now(),
+        });
+      });
+      return { status: 204 };
+    },
+
+    /** Deletes every secret of an organization from Secret Manager (before a purge). */
+    async purge(orgId: string): Promise<void> {
+      const refs = await organizations.secretRefs(orgId);
+      await Promise.all(refs.map((ref) => vault.deleteSecret(ref.secret_id)));
+    },
+  };
+}
+
+export type SecretService = ReturnType<typeof createSecretService>;

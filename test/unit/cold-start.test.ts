@@ -1,0 +1,69 @@
+// Cold start: loading the function must not load the Secret Manager client or gRPC, which only
+// the requests that touch a secret need. Checked on the compiled function in a fresh Node process,
+// where `require.cache` lists every module the entry point pulled in.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+// Inside functions/node_modules: the compiled files resolve their dependencies as functions/lib
+// does, and no linter, formatter, git or deploy ever looks there.
+const buildDir = join(root, 'functions', 'node_modules', '.cache', 'cold-start');
+const outDir = join(buildDir, 'lib');
+const HEAVY = /[\\/]node_modules[\\/](?:@google-cloud[\\/]secret-manager|@grpc[\\/]grpc-js)[\\/]/;
+
+// Runs `code` in a fresh Node process and returns the heavy modules it has loaded by its end.
+function heavyModulesAfter(code: string): string[] {
+  const script = `
+    ${code}
+    const heavy = ${HEAVY.toString()};
+    const loaded = Object.keys(require.cache).filter((file) => heavy.test(file));
+    process.stdout.write(JSON.stringify(loaded));
+    process.exit(0);
+  `;
+  const env = { ...process.env };
+  delete env.SECRET_MANAGER_EMULATOR_HOST;
+  const child = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env });
+  if (child.status !== 0) throw new Error(`The child process failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout) as string[];
+}
+
+beforeAll(() => {
+  rmSync(buildDir, { recursive: true, force: true });
+  // --noCheck: type errors are `npm run typecheck`'s business; this test needs the emitted code.
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      require.resolve('typescript/bin/tsc'),
+      ...['-p', 'functions', '--outDir', outDir, '--noCheck', '--sourceMap', 'false'],
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  // The function reads its version from the package.json next to its lib folder.
+  copyFileSync(join(root, 'functions', 'package.json'), join(buildDir, 'package.json'));
+}, 60_000);
+
+afterAll(() => {
+  rmSync(buildDir, { recursive: true, force: true });
+});
+
+describe('the cold start of the function', () => {
+  it('loads neither @google-cloud/secret-manager nor @grpc/grpc-js', () => {
+    const index = join(outDir, 'index.js');
+
+    expect(heavyModulesAfter(`require(${JSON.stringify(index)});`)).toEqual([]);
+  });
+
+  it('loads them on the first use of the secret store (so the check above can fail)', () => {
+    const client = join(outDir, 'secrets', 'client.js');
+    const loaded = heavyModulesAfter(`
+      process.env.SECRET_MANAGER_EMULATOR_HOST = '127.0.0.1:1';
+      const { secretStore } = require(${JSON.stringify(client)});
+      secretStore.access('projects/p/secrets/s/versions/1').catch(() => {});
+    `);
+
+    expect(loaded.some((file) => file.includes('@google-cloud/secret-manager'))).toBe(true);
+    expect(loaded.some((file) => file.includes('@grpc/grpc-js'))).toBe(true);
+  });
+});
