@@ -2,7 +2,23 @@
 import request from 'supertest';
 import { createApp } from '../../functions/src/app';
 import { db } from '../../functions/src/firebase';
-import type { TestUser } from './emulators';
+import { createUser, type TestUser } from './emulators';
+
+/** An ISO 8601 UTC timestamp as the API writes them. */
+export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** One user for each standing toward an organization, and a platform administrator. */
+export async function createCast() {
+  const [owner, admin, member, viewer, stranger, platform] = await Promise.all([
+    createUser({ name: 'Olive Owner' }),
+    createUser({ name: 'Adam Admin' }),
+    createUser({ name: 'Mia Member' }),
+    createUser({ name: 'Vic Viewer' }),
+    createUser({ name: 'Stan Stranger' }),
+    createUser({ name: 'Pat Platform', claims: { admin: true } }),
+  ]);
+  return { owner, admin, member, viewer, stranger, platform };
+}
 
 export const app = createApp();
 

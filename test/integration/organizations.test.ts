@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { db } from '../../functions/src/firebase';
-import { app, as, bearer, createOrganization, setRole } from '../helpers/api';
+import { app, as, bearer, createCast, createOrganization, ISO, setRole } from '../helpers/api';
 import {
   claimsOf,
   createUser,
@@ -10,8 +10,6 @@ import {
   wipe,
   type TestUser,
 } from '../helpers/emulators';
-
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describeEmulators('organizations', () => {
   let owner: TestUser;
@@ -23,14 +21,7 @@ describeEmulators('organizations', () => {
 
   beforeAll(async () => {
     await wipe();
-    [owner, admin, member, viewer, stranger, platform] = await Promise.all([
-      createUser({ name: 'Olive Owner' }),
-      createUser({ name: 'Adam Admin' }),
-      createUser({ name: 'Mia Member' }),
-      createUser({ name: 'Vic Viewer' }),
-      createUser({ name: 'Stan Stranger' }),
-      createUser({ name: 'Pat Platform', claims: { admin: true } }),
-    ]);
+    ({ owner, admin, member, viewer, stranger, platform } = await createCast());
   });
 
   describe('creating', () => {

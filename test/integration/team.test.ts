@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { db } from '../../functions/src/firebase';
-import { app, as, bearer, createOrganization, setRole } from '../helpers/api';
+import { app, as, bearer, createCast, createOrganization, ISO, setRole } from '../helpers/api';
 import {
   claimsOf,
   createUser,
@@ -12,8 +12,6 @@ import {
   type TestUser,
 } from '../helpers/emulators';
 import { meterFirestore } from '../helpers/firestore-meter';
-
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describeEmulators('team', () => {
   let owner: TestUser;
@@ -55,14 +53,7 @@ describeEmulators('team', () => {
 
   beforeAll(async () => {
     await wipe();
-    [owner, admin, member, viewer, stranger, platform] = await Promise.all([
-      createUser({ name: 'Olive Owner' }),
-      createUser({ name: 'Adam Admin' }),
-      createUser({ name: 'Mia Member' }),
-      createUser({ name: 'Vic Viewer' }),
-      createUser({ name: 'Stan Stranger' }),
-      createUser({ name: 'Pat Platform', claims: { admin: true } }),
-    ]);
+    ({ owner, admin, member, viewer, stranger, platform } = await createCast());
   });
 
   describe('rights on every route', () => {

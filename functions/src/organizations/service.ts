@@ -9,12 +9,13 @@ import { DAY_MS, iso } from '../time';
 import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
 import type { Profile, UserStore } from '../users/store';
 import { resolveAccess, requireRights, type Access } from './access';
+import { logEntry } from './log';
 import { changeMembership, memberRecord } from './membership';
 import type { CreateInput, LicenseInput, ListQuery, Role, UpdateInput } from './schemas';
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
-import type { License, LogEntry, OrganizationRecord } from './types';
+import type { License, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
 const IDEMPOTENCY_MS = DAY_MS;
@@ -59,17 +60,6 @@ interface Written {
   org: OrganizationRecord;
   role: Role | null;
   affected: string[];
-}
-
-function logEntry(caller: Caller, action: string, changed: string[], at: Date): LogEntry {
-  return {
-    action,
-    actor_uid: caller.uid,
-    credential: caller.credential,
-    key_id: caller.key_id,
-    changed_fields: changed,
-    at,
-  };
 }
 
 function checkIfMatch(org: OrganizationRecord, ifMatch: string | undefined): void {

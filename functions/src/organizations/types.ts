@@ -1,4 +1,5 @@
 import type { CredentialKind } from '../auth/caller';
+import type { Profile } from '../users/store';
 import type { Role } from './schemas';
 
 /**
@@ -64,20 +65,14 @@ export interface OrganizationRecord {
   roles: Record<string, Role>;
 }
 
-/** `organizations/{org_id}/members/{uid}`: the source of truth of membership. */
-export interface MemberRecord {
-  uid: string;
+/**
+ * `organizations/{org_id}/members/{uid}`: the source of truth of membership, with the member's
+ * profile copied in so that a team listing is one query.
+ */
+export interface MemberRecord extends Profile {
   organization_id: string;
   role: Role;
   joined_at: Date;
-  name: string;
-  email: string;
-  photo_url: string;
-  position: string;
-  type: string;
-  phone_number: string;
-  license: string;
-  signed_in: boolean;
 }
 
 /** `organizations/{org_id}/logs/{id}`: one entry per change; field names, never values. */

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
 import { requireRights, resolveAccess } from '../organizations/access';
+import { logEntry } from '../organizations/log';
 import type { OrganizationStore, OrgTransaction } from '../organizations/store';
 import type { SecretRef } from '../organizations/types';
 import { iso } from '../time';
@@ -181,15 +182,8 @@ export function createSecretService({
         async (transaction) => {
           checkRights(await transaction.read(orgId, caller.uid));
           const existed = (await transaction.secretRefs(orgId)).some((ref) => ref.name === name);
-          transaction.log(orgId, {
-            action: existed ? 'secret.rotated' : 'secret.created',
-            actor_uid: caller.uid,
-            credential: caller.credential,
-            key_id: caller.key_id,
-            changed_fields: ['secrets'],
-            target: name,
-            at: now(),
-          });
+          const action = existed ? 'secret.rotated' : 'secret.created';
+          transaction.log(orgId, logEntry(caller, action, ['secrets'], now(), name));
           return !existed;
         },
         orgId,
@@ -220,15 +214,7 @@ export function createSecretService({
       await organizations.transact(async (transaction) => {
         await transaction.secretRefs(orgId);
         transaction.deleteSecretRef(orgId, name);
-        transaction.log(orgId, {
-          action: 'secret.deleted',
-          actor_uid: caller.uid,
-          credential: caller.credential,
-          key_id: caller.key_id,
-          changed_fields: ['secrets'],
-          target: name,
-          at: now(),
-        });
+        transaction.log(orgId, logEntry(caller, 'secret.deleted', ['secrets'], now(), name));
       });
       return { status: 204 };
     },

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../firestore';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
 import { requireRights, resolveAccess, type Access } from '../organizations/access';
+import { logEntry } from '../organizations/log';
 import { changeMembership, type MembershipChange } from '../organizations/membership';
 import type { Role } from '../organizations/schemas';
 import type { OrganizationStore, OrgTransaction } from '../organizations/store';
@@ -145,15 +146,7 @@ export function createTeamService({
       }
       const at = now();
       const mutation = await work(transaction, access, at);
-      const entry = {
-        action: mutation.action,
-        actor_uid: caller.uid,
-        credential: caller.credential,
-        key_id: caller.key_id,
-        changed_fields: mutation.changed,
-        ...(mutation.target ? { target: mutation.target } : {}),
-        at,
-      };
+      const entry = logEntry(caller, mutation.action, mutation.changed, at, mutation.target);
       if (!mutation.change) {
         if (mutation.changed.length) transaction.log(orgId, entry);
         return { response: mutation.reply(access.org), affected: [] };
@@ -576,15 +569,7 @@ export function createTeamService({
         transaction.update(
           orgId,
           { ...patch, version: org.version + 1, updated_at: at },
-          {
-            action: 'invitation.accepted',
-            actor_uid: caller.uid,
-            credential: caller.credential,
-            key_id: caller.key_id,
-            changed_fields: ['team'],
-            target: id,
-            at,
-          },
+          logEntry(caller, 'invitation.accepted', ['team'], at, id),
         );
         return { response: { data: { organization_id: orgId, role: invitation.role } }, affected };
       });
@@ -599,15 +584,7 @@ export function createTeamService({
         const invitation = await readInvitationOrFail(transaction, orgId, id);
         checkAnswerable(invitation, at);
         transaction.updateInvitation(orgId, id, { status: 'declined', responded_at: at });
-        transaction.log(orgId, {
-          action: 'invitation.declined',
-          actor_uid: caller.uid,
-          credential: caller.credential,
-          key_id: caller.key_id,
-          changed_fields: ['invitations'],
-          target: id,
-          at,
-        });
+        transaction.log(orgId, logEntry(caller, 'invitation.declined', ['invitations'], at, id));
       });
       return { status: 204 };
     },
