@@ -37,8 +37,8 @@ export interface Coverage {
   bothWays: number;
 }
 
-/** Whether a reported value is a real result, not a skipped operand (`{}`) nor an error. */
-function isResult(value: ReportedValue | undefined): boolean {
+/** A real result: neither a skipped operand (`{}`) nor an error (`{undefined: {}}`). */
+function isResult(value: ReportedValue | undefined): value is ReportedValue {
   return value !== undefined && Object.keys(value).some((kind) => kind !== 'undefined');
 }
 
@@ -69,16 +69,18 @@ export async function rulesCoverage(projectId: string, htmlFile: string): Promis
     bothWays: 0,
   };
   const visit = (node: CoverageNode) => {
-    const values = (node.values ?? []).filter(({ value, count }) => count > 0 && isResult(value));
+    const results = (node.values ?? []).flatMap(({ value, count }) =>
+      count > 0 && isResult(value) ? [value] : [],
+    );
     coverage.expressions += 1;
-    if (values.length > 0) coverage.evaluated += 1;
+    if (results.length > 0) coverage.evaluated += 1;
     else {
       const { line, column, currentOffset, endOffset } = node.sourcePosition;
       const text = source.slice(currentOffset, endOffset + 1).replace(/\s+/g, ' ');
       coverage.missed.push(`${line}:${column} ${text}`);
     }
     const booleans = new Set(
-      values.filter(({ value }) => 'boolValue' in value!).map(({ value }) => value!.boolValue),
+      results.filter((value) => 'boolValue' in value).map((v) => v.boolValue),
     );
     if (booleans.size > 0) coverage.conditions += 1;
     if (booleans.size === 2) coverage.bothWays += 1;
