@@ -442,6 +442,24 @@ describeEmulators('organizations', () => {
       expect(role.body.data.role).toBe('admin');
     });
 
+    it('transfers to a member added in the same change, writing each role once', async () => {
+      const newcomer = await createUser();
+      await createOrganization(owner, { name: 'Swap Lab' });
+      const response = await as(owner).patch('/api/organizations/swap-lab', {
+        team: [owner.uid, newcomer.uid],
+        owner: newcomer.uid,
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.data).toMatchObject({
+        owner: newcomer.uid,
+        team: [owner.uid, newcomer.uid],
+        role: 'admin',
+      });
+      const members = await db().collection('organizations/swap-lab/members').get();
+      const roles = Object.fromEntries(members.docs.map((doc) => [doc.id, doc.data().role]));
+      expect(roles).toEqual({ [owner.uid]: 'admin', [newcomer.uid]: 'owner' });
+    });
+
     it('refuses a team without its owner and unknown users', async () => {
       await createOrganization(owner, { name: 'Guard Lab' });
       const without = await as(owner).patch('/api/organizations/guard-lab', { team: [member.uid] });

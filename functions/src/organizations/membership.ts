@@ -30,33 +30,31 @@ export function changeMembership(
 ): { patch: Partial<OrganizationRecord>; affected: string[] } {
   const orgId = org.organization_id;
   const roles = { ...org.roles };
-  const affected: string[] = [];
-  for (const uid of change.remove ?? []) {
-    delete roles[uid];
-    transaction.removeMember(orgId, uid);
-    affected.push(uid);
-  }
-  for (const { profile, role } of change.add ?? []) {
-    roles[profile.uid] = role;
-    transaction.putMember(memberRecord(orgId, profile, role, at));
-    affected.push(profile.uid);
-  }
-  for (const { uid, role } of change.setRoles ?? []) {
-    roles[uid] = role;
-    transaction.setRole(orgId, uid, role);
-    affected.push(uid);
-  }
+  const affected = new Set<string>();
+  // The final roles first, so that each member document is written once, with its final role.
+  for (const uid of change.remove ?? []) delete roles[uid];
+  for (const { profile, role } of change.add ?? []) roles[profile.uid] = role;
+  for (const { uid, role } of change.setRoles ?? []) roles[uid] = role;
   const patch: Partial<OrganizationRecord> = {};
   if (change.owner && change.owner !== org.owner) {
-    const added = change.add?.some(({ profile }) => profile.uid === change.owner);
     roles[change.owner] = 'owner';
-    if (!added) transaction.setRole(orgId, change.owner, 'owner');
-    if (roles[org.owner]) {
-      roles[org.owner] = 'admin';
-      transaction.setRole(orgId, org.owner, 'admin');
-    }
+    if (roles[org.owner]) roles[org.owner] = 'admin';
     patch.owner = change.owner;
-    affected.push(change.owner, org.owner);
+  }
+
+  const added = new Set((change.add ?? []).map(({ profile }) => profile.uid));
+  for (const uid of change.remove ?? []) {
+    transaction.removeMember(orgId, uid);
+    affected.add(uid);
+  }
+  for (const { profile } of change.add ?? []) {
+    transaction.putMember(memberRecord(orgId, profile, roles[profile.uid], at));
+    affected.add(profile.uid);
+  }
+  for (const [uid, role] of Object.entries(roles)) {
+    if (added.has(uid) || org.roles[uid] === role) continue;
+    transaction.setRole(orgId, uid, role);
+    affected.add(uid);
   }
   const team = Object.keys(roles);
   if (team.length > MAX_MEMBERS) {
@@ -72,5 +70,5 @@ export function changeMembership(
     ...team.filter((uid) => !before.has(uid)),
   ];
   patch.roles = roles;
-  return { patch, affected: [...new Set(affected)] };
+  return { patch, affected: [...affected] };
 }

@@ -209,6 +209,23 @@ export function createTeamService({
     return invitation;
   }
 
+  /** An invitation an admin may still act on: pending (expired or not). */
+  async function readPendingInvitation(
+    transaction: OrgTransaction,
+    orgId: string,
+    id: string,
+    advice: string,
+  ) {
+    const invitation = await readInvitationOrFail(transaction, orgId, id);
+    if (invitation.status !== 'pending') {
+      throw new ApiError(
+        'failed-precondition',
+        `This invitation was ${invitation.status}${advice}.`,
+      );
+    }
+    return invitation;
+  }
+
   /** The invitation as its invitee may act on it: theirs, pending and unexpired. */
   async function inviteeInvitation(caller: Caller, id: string) {
     const found = await team.findInvitation(id);
@@ -481,13 +498,7 @@ export function createTeamService({
     async revokeInvitation(caller: Caller, orgId: string, id: string): Promise<Reply> {
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'revoke invitations');
-        const invitation = await readInvitationOrFail(transaction, orgId, id);
-        if (invitation.status !== 'pending') {
-          throw new ApiError(
-            'failed-precondition',
-            `This invitation was already ${invitation.status}.`,
-          );
-        }
+        await readPendingInvitation(transaction, orgId, id, '');
         transaction.updateInvitation(orgId, id, { status: 'revoked', responded_at: at });
         return {
           action: 'invitation.revoked',
@@ -502,13 +513,12 @@ export function createTeamService({
     async resendInvitation(caller: Caller, orgId: string, id: string): Promise<Reply> {
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'resend invitations');
-        const invitation = await readInvitationOrFail(transaction, orgId, id);
-        if (invitation.status !== 'pending') {
-          throw new ApiError(
-            'failed-precondition',
-            `This invitation was ${invitation.status}: create a new one.`,
-          );
-        }
+        const invitation = await readPendingInvitation(
+          transaction,
+          orgId,
+          id,
+          ': create a new one',
+        );
         const expiresAt = new Date(at.getTime() + invitation.valid_days * DAY_MS);
         const renewed = { ...invitation, expires_at: expiresAt };
         transaction.updateInvitation(orgId, id, { expires_at: renewed.expires_at });
