@@ -9,5 +9,7 @@ for (const line of secrets.split('\n')) {
   if (match) process.env[match[1]] ??= match[2];
 }
 process.env.GCLOUD_PROJECT ??= 'demo-organizations';
+// No Google metadata server here: don't let google-auth-library look for one.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 // The harness's Secret Manager emulator (tools/emulators.js); a test file may start its own.
 process.env.SECRET_MANAGER_EMULATOR_HOST ??= '127.0.0.1:9399';
