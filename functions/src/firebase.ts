@@ -1,20 +1,37 @@
-import { getApps, initializeApp, type App } from 'firebase-admin/app';
-import { getAuth, type Auth } from 'firebase-admin/auth';
-import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { App } from 'firebase-admin/app';
+import type { Auth } from 'firebase-admin/auth';
+import type { Firestore } from 'firebase-admin/firestore';
+
+// firebase-admin's modules are loaded on first use, not at cold start: together they take longer
+// to load than the rest of the function, and a request that needs none of them (the health check)
+// or only one should not wait for all.
+/* eslint-disable @typescript-eslint/no-require-imports */
+type AppModule = typeof import('firebase-admin/app');
+type AuthModule = typeof import('firebase-admin/auth');
+type FirestoreModule = typeof import('firebase-admin/firestore');
 
 let app: App | undefined;
+let firestore: Firestore | undefined;
+let firestoreModule: FirestoreModule | undefined;
 
 function adminApp(): App {
-  app ??= getApps()[0] ?? initializeApp();
+  if (!app) {
+    const { getApps, initializeApp } = require('firebase-admin/app') as AppModule;
+    app = getApps()[0] ?? initializeApp();
+  }
   return app;
 }
 
-let firestore: Firestore | undefined;
+/** `firebase-admin/firestore` itself, for its values (`FieldPath`, `Timestamp`). */
+export function firestoreSdk(): FirestoreModule {
+  firestoreModule ??= require('firebase-admin/firestore') as FirestoreModule;
+  return firestoreModule;
+}
 
-/** The Firestore client, created on first use (not at cold start). */
+/** The Firestore client, created on first use. */
 export function db(): Firestore {
   if (!firestore) {
-    firestore = getFirestore(adminApp());
+    firestore = firestoreSdk().getFirestore(adminApp());
     firestore.settings({ ignoreUndefinedProperties: true });
   }
   return firestore;
@@ -22,5 +39,5 @@ export function db(): Firestore {
 
 /** The Firebase Auth admin client, created on first use. */
 export function auth(): Auth {
-  return getAuth(adminApp());
+  return (require('firebase-admin/auth') as AuthModule).getAuth(adminApp());
 }

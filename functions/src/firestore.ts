@@ -1,4 +1,4 @@
-import { Timestamp } from 'firebase-admin/firestore';
+import { firestoreSdk } from './firebase';
 import { z } from 'zod';
 import { ApiError } from './http/errors';
 
@@ -7,6 +7,7 @@ import { ApiError } from './http/errors';
  * plain values, and services never see a Firestore type.
  */
 export function withDates<T>(data: FirebaseFirestore.DocumentData): T {
+  const { Timestamp } = firestoreSdk();
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     out[key] = value instanceof Timestamp ? value.toDate() : value;

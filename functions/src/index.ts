@@ -1,4 +1,4 @@
-import { auth } from 'firebase-functions/v1';
+import { user } from 'firebase-functions/v1/auth';
 import { onRequest } from 'firebase-functions/v2/https';
 import { app } from './app';
 import { apiKeyPepper } from './config';
@@ -8,4 +8,4 @@ import { userStore } from './users/store';
 export const api = onRequest({ secrets: [apiKeyPepper], cors: false, invoker: 'public' }, app);
 
 /** Creates the `users/{uid}` profile of every new account (Auth has no v2 creation trigger). */
-export const createProfile = auth.user().onCreate((user) => userStore.createProfile(user));
+export const createProfile = user().onCreate((user) => userStore.createProfile(user));

@@ -1,5 +1,5 @@
-import { Timestamp, type DocumentSnapshot } from 'firebase-admin/firestore';
-import { db } from '../firebase';
+import type { DocumentSnapshot } from 'firebase-admin/firestore';
+import { db, firestoreSdk } from '../firebase';
 import type { Scope } from './caller';
 
 /** An API key as stored in `api_keys/{digest}`: everything but the key itself. */
@@ -24,7 +24,7 @@ export interface StoredKey {
 const collection = () => db().collection('api_keys');
 
 function toDate(value: unknown): Date | null {
-  return value instanceof Timestamp ? value.toDate() : null;
+  return value instanceof firestoreSdk().Timestamp ? value.toDate() : null;
 }
 
 function fromSnapshot(snapshot: DocumentSnapshot): StoredKey | null {

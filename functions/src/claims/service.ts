@@ -46,20 +46,24 @@ const sameClaims = (a: Claims, b: Claims) =>
 /**
  * Recomputes users' `owner`/`team` claims from Firestore. Two syncs of one user can race (each
  * reads memberships, then writes claims); so each, after writing, reads the memberships again and
- * writes again if they moved on. The last writer always checks after its write, so the claims
+ * starts over if they moved on. The last writer always checks after its write, so the claims
  * converge on the memberships as they are once the changes stop.
  */
 export function createClaimsService(store: ClaimsStore) {
   async function syncOne(uid: string): Promise<void> {
-    let memberships = await store.membershipsOf(uid);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const current = await store.claimsOf(uid);
+      const [memberships, current] = await Promise.all([
+        store.membershipsOf(uid),
+        store.claimsOf(uid),
+      ]);
+      // Claims that already match memberships read after this sync's change committed are
+      // right; a later change runs a sync of its own.
       if (current === null) return;
       const wanted = claimsFor(current, memberships);
-      if (!sameClaims(current, wanted)) await store.setClaims(uid, wanted);
+      if (sameClaims(current, wanted)) return;
+      await store.setClaims(uid, wanted);
       const after = await store.membershipsOf(uid);
       if (JSON.stringify(claimsFor(current, after)) === JSON.stringify(wanted)) return;
-      memberships = after;
     }
   }
 

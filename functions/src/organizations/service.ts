@@ -103,6 +103,16 @@ function licenseSecrets(input: LicenseInput[] | undefined): SecretInput[] {
   );
 }
 
+/** A 400 naming every uid with no account. */
+function requireProfiles(uids: string[], profiles: Map<string, Profile>): void {
+  const unknown = uids.filter((uid) => !profiles.has(uid));
+  if (unknown.length > 0) {
+    throw new ApiError('invalid-argument', `No user with the uid ${unknown.join(', ')}.`, {
+      details: unknown.map((uid) => ({ path: 'team', message: `No user ${uid}.` })),
+    });
+  }
+}
+
 function reply(status: number, org: OrganizationRecord, role: Role | null): Reply {
   const headers: Record<string, string> = { ETag: etag(org) };
   if (status === 201) headers.Location = `/api/organizations/${org.organization_id}`;
@@ -136,12 +146,7 @@ export function createOrganizationService({
 
   async function profilesOrFail(uids: string[]): Promise<Map<string, Profile>> {
     const profiles = await users.profiles(uids);
-    const unknown = uids.filter((uid) => !profiles.has(uid));
-    if (unknown.length > 0) {
-      throw new ApiError('invalid-argument', `No user with the uid ${unknown.join(', ')}.`, {
-        details: unknown.map((uid) => ({ path: 'team', message: `No user ${uid}.` })),
-      });
-    }
+    requireProfiles(uids, profiles);
     return profiles;
   }
 
@@ -394,7 +399,12 @@ export function createOrganizationService({
               },
             };
 
-      const { org: existing } = await store.read(orgId, null);
+      const team = [...new Set([caller.uid, ...(fields.team ?? [])])];
+      // Whether it exists, and the profiles a creation needs, in parallel.
+      const [{ org: existing }, profiles] = await Promise.all([
+        store.read(orgId, null),
+        users.profiles(team),
+      ]);
       if (!existing) {
         if (!fields.name) {
           throw new ApiError(
@@ -414,7 +424,6 @@ export function createOrganizationService({
             },
           );
         }
-        const team = [...new Set([caller.uid, ...(fields.team ?? [])])];
         if (team.length - 1 > MAX_TEAM_CHANGES) {
           throw new ApiError(
             'invalid-argument',
@@ -424,7 +433,7 @@ export function createOrganizationService({
             },
           );
         }
-        const profiles = await profilesOrFail(team);
+        requireProfiles(team, profiles);
         const at = now();
         const roles = Object.fromEntries(
           team.map((member) => [member, member === caller.uid ? 'owner' : 'member']),

@@ -1,10 +1,5 @@
-import {
-  FieldPath,
-  type DocumentSnapshot,
-  type Query,
-  type Transaction,
-} from 'firebase-admin/firestore';
-import { db } from '../firebase';
+import type { DocumentSnapshot, Query, Transaction } from 'firebase-admin/firestore';
+import { db, firestoreSdk } from '../firebase';
 import { withDates, type PagePosition } from '../firestore';
 import type { Role } from './schemas';
 import type {
@@ -225,7 +220,7 @@ export const organizationStore = {
     }
     query = query
       .orderBy(spec.sort, spec.direction)
-      .orderBy(FieldPath.documentId(), spec.direction);
+      .orderBy(firestoreSdk().FieldPath.documentId(), spec.direction);
     if (spec.after) query = query.startAfter(spec.after.value, spec.after.id);
     const snapshot = await query.limit(spec.limit + 1).get();
     const items = snapshot.docs.slice(0, spec.limit).map((doc) => data<OrganizationRecord>(doc)!);
@@ -235,7 +230,7 @@ export const organizationStore = {
   async dataModels(orgId: string): Promise<DataModel[]> {
     const snapshot = await orgRef(orgId)
       .collection('data_models')
-      .orderBy(FieldPath.documentId())
+      .orderBy(firestoreSdk().FieldPath.documentId())
       .get();
     return snapshot.docs.map((doc) => doc.data() as DataModel);
   },
@@ -248,7 +243,7 @@ export const organizationStore = {
     let query = orgRef(orgId)
       .collection('logs')
       .orderBy('at', 'desc')
-      .orderBy(FieldPath.documentId(), 'desc');
+      .orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
     if (after) query = query.startAfter(after.value, after.id);
     const snapshot = await query.limit(limit + 1).get();
     const items = snapshot.docs
@@ -280,7 +275,7 @@ export const organizationStore = {
   },
 
   async secretRefs(orgId: string): Promise<SecretRef[]> {
-    const snapshot = await secretRefs(orgId).orderBy(FieldPath.documentId()).get();
+    const snapshot = await secretRefs(orgId).orderBy(firestoreSdk().FieldPath.documentId()).get();
     return snapshot.docs.map((doc) => data<SecretRef>(doc)!);
   },
 

@@ -1,5 +1,5 @@
-import { FieldPath, type Query } from 'firebase-admin/firestore';
-import { db } from '../firebase';
+import type { Query } from 'firebase-admin/firestore';
+import { db, firestoreSdk } from '../firebase';
 import { withDates, type PagePosition } from '../firestore';
 import type { InvitationRecord, MemberRecord } from '../organizations/types';
 
@@ -31,7 +31,7 @@ export const teamStore = {
     const query = organization(orgId)
       .collection('members')
       .orderBy(sort, direction)
-      .orderBy(FieldPath.documentId(), direction);
+      .orderBy(firestoreSdk().FieldPath.documentId(), direction);
     return page<MemberRecord>(query, limit, after);
   },
 
@@ -40,7 +40,7 @@ export const teamStore = {
     const query = organization(orgId)
       .collection('invitations')
       .orderBy('created_at', 'desc')
-      .orderBy(FieldPath.documentId(), 'desc');
+      .orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
     return page<InvitationRecord>(query, limit, after);
   },
 
