@@ -1,0 +1,18 @@
+// Where the benchmark finds the function and its dependencies.
+'use strict';
+
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', '..');
+const functionsDir = path.join(root, 'functions');
+const functionsLib = path.join(functionsDir, 'lib');
+
+/**
+ * `require` as the compiled function resolves it, so that the benchmark instruments and uses the
+ * very classes the function does (one copy of firebase-admin, whatever npm hoisted).
+ */
+function functionsRequire(id) {
+  return require(require.resolve(id, { paths: [functionsLib] }));
+}
+
+module.exports = { root, functionsDir, functionsLib, functionsRequire };
