@@ -1,13 +1,19 @@
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../http/errors';
 import type { Role } from './schemas';
-import type { MemberRecord, OrganizationRecord } from './types';
+import type { OrganizationRecord } from './types';
+
+/** What access checks read of an organization (a field-masked read gets just this). */
+export type AccessFields = Pick<
+  OrganizationRecord,
+  'organization_id' | 'public' | 'archived' | 'created_at' | 'updated_at' | 'archived_at'
+>;
 
 const RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
 /** The caller's standing in an organization: membership role, and the rights they act with. */
-export interface Access {
-  org: OrganizationRecord;
+export interface Access<O extends AccessFields = OrganizationRecord> {
+  org: O;
   /** The membership role; null for a non-member (also a platform admin who is not on the team). */
   role: Role | null;
   /** The rights: the role, or `owner` for a platform admin. */
@@ -22,12 +28,12 @@ export function notFound(orgId: string): ApiError {
  * Resolves access from Firestore membership (never token claims). A private organization is
  * invisible to anyone off its team: the same 404 as one that does not exist.
  */
-export function resolveAccess(
+export function resolveAccess<O extends AccessFields>(
   orgId: string,
-  org: OrganizationRecord | null,
-  member: MemberRecord | null,
+  org: O | null,
+  member: { role: Role } | null,
   caller: Caller | null,
-): Access {
+): Access<O> {
   if (!org) throw notFound(orgId);
   const role = member?.role ?? null;
   const rights = caller?.admin ? 'owner' : role;
@@ -47,7 +53,7 @@ const WHO: Record<Role, string> = {
 };
 
 /** A 403 unless the caller's rights reach `minimum`. */
-export function requireRights(access: Access, minimum: Role, action: string): void {
+export function requireRights(access: Access<AccessFields>, minimum: Role, action: string): void {
   if (atLeast(access.rights, minimum)) return;
   const standing = access.role
     ? `you are ${access.role === 'admin' ? 'an' : 'a'} ${access.role}`

@@ -293,8 +293,10 @@ export function createOrganizationService({
     return resolveAccess(orgId, org, member, caller);
   }
 
+  /** Access for a route that shows nothing of the organization document itself. */
   async function teamRead(caller: Caller, orgId: string, minimum: Role, action: string) {
-    const access = await read(caller, orgId);
+    const { org, member } = await store.readAccess(orgId, caller.uid);
+    const access = resolveAccess(orgId, org, member, caller);
     requireRights(access, minimum, action);
     return access;
   }
@@ -502,7 +504,8 @@ export function createOrganizationService({
 
     /** Deletes an archived organization for good: documents, subcollections, members' claims. */
     async purge(caller: Caller, orgId: string): Promise<void> {
-      const access = await teamRead(caller, orgId, 'owner', 'purge it');
+      const access = await read(caller, orgId);
+      requireRights(access, 'owner', 'purge it');
       if (!access.org.archived) {
         throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
       }

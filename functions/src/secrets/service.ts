@@ -158,7 +158,7 @@ export function createSecretService({
     withStaged,
 
     async list(caller: Caller, orgId: string): Promise<Reply> {
-      const { org, member } = await organizations.read(orgId, caller.uid);
+      const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its secrets');
       return { data: (await organizations.secretRefs(orgId)).map(secretView) };
     },

@@ -255,7 +255,7 @@ export function createTeamService({
 
   return {
     async list(caller: Caller, orgId: string, query: TeamQuery): Promise<Reply> {
-      const { org, member } = await organizations.read(orgId, caller.uid);
+      const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'viewer', 'see its team');
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
       const { items, more } = await team.members(
@@ -438,7 +438,7 @@ export function createTeamService({
       orgId: string,
       page: { limit: number; cursor?: string },
     ): Promise<Reply> {
-      const { org, member } = await organizations.read(orgId, caller.uid);
+      const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its invitations');
       const { items, more } = await team.invitations(
         orgId,
