@@ -6,6 +6,13 @@
 // the API itself (see bench.js).
 'use strict';
 
+const path = require('node:path');
+const { functionsLib } = require('./paths');
+
+// The API's own defaults and member records, so the seeded shapes cannot drift from it.
+const { PROFILE_DEFAULTS } = require(path.join(functionsLib, 'organizations', 'service.js'));
+const { memberRecord } = require(path.join(functionsLib, 'organizations', 'membership.js'));
+
 const BATCH_WRITES = 500;
 const CONCURRENT_BATCHES = 4;
 const EPOCH = Date.parse('2025-01-01T00:00:00Z');
@@ -27,33 +34,11 @@ function profile(uid, { name, email, signedIn = false }) {
   };
 }
 
-function memberRecord(orgId, member, role, at) {
-  return { ...member, organization_id: orgId, role, joined_at: at };
-}
-
 /** An organization document as `createOrUpdate` writes it, with `members` [{profile, role}]. */
 function organizationRecord(id, name, members, at) {
   return {
-    trade_name: '',
+    ...PROFILE_DEFAULTS,
     type: 'lab',
-    public: false,
-    email: '',
-    phone: '',
-    website: '',
-    linkedin: '',
-    address: '',
-    city: '',
-    state: '',
-    zip_code: '',
-    country: '',
-    external_id: '',
-    photo_url: '',
-    photo_ref: '',
-    photo_size: null,
-    photo_type: '',
-    photo_modified_at: null,
-    photo_uploaded_at: null,
-    licenses: [],
     name,
     organization_id: id,
     uid: id,

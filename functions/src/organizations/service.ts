@@ -22,7 +22,8 @@ const IDEMPOTENCY_MS = DAY_MS;
 /** Members added or removed by one request: a transaction stays well inside Firestore's limits. */
 export const MAX_TEAM_CHANGES = 100;
 
-const PROFILE_DEFAULTS = {
+/** The profile fields of a new organization that the creator did not post. */
+export const PROFILE_DEFAULTS = {
   trade_name: '',
   type: 'other',
   public: false,
