@@ -121,7 +121,7 @@ export function createSecretService({
    */
   async function withStaged<T>(
     staged: StagedSecrets,
-    work: (transaction: OrgTransaction) => Promise<T>,
+    work: (transaction: OrgTransaction, replaced: SecretRef[]) => Promise<T>,
     orgId: string,
   ): Promise<T> {
     let previous: SecretRef[] = [];
@@ -138,7 +138,7 @@ export function createSecretService({
             `An organization has at most ${MAX_SECRETS} secrets; ${orgId} would have ${total}.`,
           );
         }
-        const value = await work(transaction);
+        const value = await work(transaction, previous);
         for (const ref of staged.refs) {
           const before = previous.find((old) => old.name === ref.name);
           transaction.putSecretRef(orgId, before ? { ...ref, created_at: before.created_at } : ref);
@@ -179,9 +179,9 @@ export function createSecretService({
       const staged = await stage(orgId, caller, [{ name, value }]);
       const created = await withStaged(
         staged,
-        async (transaction) => {
+        async (transaction, replaced) => {
           checkRights(await transaction.read(orgId, caller.uid));
-          const existed = (await transaction.secretRefs(orgId)).some((ref) => ref.name === name);
+          const existed = replaced.length > 0;
           const action = existed ? 'secret.rotated' : 'secret.created';
           transaction.log(orgId, logEntry(caller, action, ['secrets'], now(), name));
           return !existed;
@@ -211,10 +211,10 @@ export function createSecretService({
       const ref = refs.find((candidate) => candidate.name === name);
       if (!ref) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
       await vault.deleteSecret(ref.secret_id);
-      await organizations.transact(async (transaction) => {
-        await transaction.secretRefs(orgId);
+      await organizations.transact((transaction) => {
         transaction.deleteSecretRef(orgId, name);
         transaction.log(orgId, logEntry(caller, 'secret.deleted', ['secrets'], now(), name));
+        return Promise.resolve();
       });
       return { status: 204 };
     },

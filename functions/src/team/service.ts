@@ -160,29 +160,6 @@ export function createTeamService({
     return response;
   }
 
-  function newInvitation(
-    org: OrganizationRecord,
-    caller: Caller,
-    email: string,
-    role: GrantableRole,
-    days: number,
-    at: Date,
-  ): InvitationRecord {
-    return {
-      invitation_id: randomBytes(18).toString('base64url'),
-      organization_id: org.organization_id,
-      organization_name: org.name,
-      email,
-      role,
-      status: 'pending',
-      invited_by: caller.uid,
-      created_at: at,
-      expires_at: new Date(at.getTime() + days * DAY_MS),
-      valid_days: days,
-      responded_at: null,
-    };
-  }
-
   /** An invitation for an email, or the pending one that already exists. */
   async function invite(
     transaction: OrgTransaction,
@@ -197,7 +174,19 @@ export function createTeamService({
       (invitation) => invitation.expires_at > at,
     );
     if (pending) return { invitation: pending, created: false };
-    const invitation = newInvitation(org, caller, email, role, days, at);
+    const invitation: InvitationRecord = {
+      invitation_id: randomBytes(18).toString('base64url'),
+      organization_id: org.organization_id,
+      organization_name: org.name,
+      email,
+      role,
+      status: 'pending',
+      invited_by: caller.uid,
+      created_at: at,
+      expires_at: new Date(at.getTime() + days * DAY_MS),
+      valid_days: days,
+      responded_at: null,
+    };
     transaction.putInvitation(invitation);
     transaction.queueMail(invitationMail(invitation));
     return { invitation, created: true };
