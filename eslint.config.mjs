@@ -4,7 +4,15 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'functions/lib/**', '.local/**', 'coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'functions/lib/**',
+      'functions/dist/**',
+      '.local/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

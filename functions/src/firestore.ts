@@ -1,5 +1,5 @@
 import { firestoreSdk } from './firebase';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError } from './http/errors';
 
 /**

@@ -1,5 +1,6 @@
 // Smoke tests of the deployed shape: the Hosting rewrite `/api/**` → function `api`, and the
-// function's own URL, both served by the Functions emulator from the built `functions/lib`.
+// function's own URL, both served by the Functions emulator from the built bundle
+// (`functions/dist/index.js`, the package's `main`).
 // (Malformed JSON never reaches the app there: the platform's own body parser answers it with its
 // 400 page, so the app's JSON 400 for it is proven in-process, in test/unit/app.test.ts.)
 import { config } from '../../functions/src/config';

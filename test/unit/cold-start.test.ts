@@ -1,15 +1,21 @@
 // Cold start: loading the function must not load the Secret Manager client or gRPC, which only
-// the requests that touch a secret need. Checked on the compiled function in a fresh Node process,
-// where `require.cache` lists every module the entry point pulled in.
+// the requests that touch a secret need. Checked on the bundle Firebase loads (functions/bundle.js)
+// and on tsc's output, each in a fresh Node process, where `require.cache` lists every module it
+// pulled in.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own CommonJS script
+const { bundle } = require('../../functions/bundle.js') as {
+  bundle: (options: { entry: string; outfile: string }) => void;
+};
 
 const root = join(__dirname, '..', '..');
 // Inside functions/node_modules: the compiled files resolve their dependencies as functions/lib
 // does, and no linter, formatter, git or deploy ever looks there.
 const buildDir = join(root, 'functions', 'node_modules', '.cache', 'cold-start');
 const outDir = join(buildDir, 'lib');
+const main = join(buildDir, 'dist', 'index.js');
 const HEAVY = /[\\/]node_modules[\\/](?:@google-cloud[\\/]secret-manager|@grpc[\\/]grpc-js)[\\/]/;
 
 // Runs `code` in a fresh Node process and returns the heavy modules it has loaded by its end.
@@ -40,7 +46,8 @@ beforeAll(() => {
     { cwd: root, encoding: 'utf8' },
   );
   if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
-  // The function reads its version from the package.json next to its lib folder.
+  bundle({ entry: join(root, 'functions', 'src', 'index.ts'), outfile: main });
+  // The function reads its version from the package.json beside its lib and dist folders.
   copyFileSync(join(root, 'functions', 'package.json'), join(buildDir, 'package.json'));
 }, 60_000);
 
@@ -49,9 +56,12 @@ afterAll(() => {
 });
 
 describe('the cold start of the function', () => {
-  it('loads neither @google-cloud/secret-manager nor @grpc/grpc-js', () => {
-    const index = join(outDir, 'index.js');
-
+  // tsc's output too: a bundled module is not in `require.cache`, so only there would an eager
+  // import of the client show, were it ever bundled.
+  it.each([
+    ['the bundle', main],
+    ["tsc's output", join(outDir, 'index.js')],
+  ])('loads neither @google-cloud/secret-manager nor @grpc/grpc-js (%s)', (_name, index) => {
     expect(heavyModulesAfter(`require(${JSON.stringify(index)});`)).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The zod schemas of one route's inputs; any part left out is passed on as `{}`. */
 export interface Schemas {

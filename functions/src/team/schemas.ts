@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { orgIdSchema, uidSchema } from '../organizations/schemas';
 
 export const MAX_BULK = 100;
