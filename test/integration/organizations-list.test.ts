@@ -142,6 +142,12 @@ describeEmulators('listing organizations', () => {
     expect(list.status).toBe(200);
     expect(Object.keys(list.body)).toEqual(['data', 'next_cursor']);
     expect(ids(list.body)).toEqual(['someone-else']);
+    // Its docs pass organization_id with every request: unknown query parameters are ignored.
+    const passing = await request(app)
+      .get('/api/organizations?organization_id=someone-else')
+      .set(headers);
+    expect(passing.status).toBe(200);
+    expect(passing.body).toEqual(list.body);
     const org = await request(app).get('/api/organizations/someone-else').set(headers);
     expect(org.status).toBe(200);
     expect(org.body.data).toMatchObject({
