@@ -4,6 +4,7 @@ import { apiKeyStore } from '../../functions/src/auth/store';
 import { auth, db } from '../../functions/src/firebase';
 import {
   backdateTokensValidSince,
+  claimsOf,
   createUser,
   describeEmulators,
   dump,
@@ -70,6 +71,30 @@ describeEmulators('authentication', () => {
       const response = await request(app).get('/api/auth/me').set(bearer(admin.idToken));
       expect(response.status).toBe(200);
       expect(response.body.data).toMatchObject({ uid: admin.uid, admin: true });
+    });
+
+    it('takes platform admin rights away at once, though the ID token still claims them', async () => {
+      const owner = await createUser();
+      const created = await request(app)
+        .post('/api/organizations')
+        .set(bearer(owner.idToken))
+        .send({ name: 'Private Lab' });
+      expect(created.status).toBe(201);
+      const admin = await createUser({ claims: { admin: true } });
+      const read = () =>
+        request(app).get('/api/organizations/private-lab').set(bearer(admin.idToken));
+      expect((await read()).status).toBe(200);
+
+      await auth().setCustomUserClaims(admin.uid, null);
+
+      expect(claimsOf(admin.idToken).admin).toBe(true);
+      const response = await read();
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({
+        error: { code: 'not-found', message: 'No organization private-lab.' },
+      });
+      const me = await request(app).get('/api/auth/me').set(bearer(admin.idToken));
+      expect(me.body.data).toMatchObject({ uid: admin.uid, admin: false });
     });
 
     it('creates a session cookie from a fresh ID token and accepts it', async () => {

@@ -50,19 +50,6 @@ function tokenError(error: unknown, kind: 'ID token' | 'session'): ApiError {
   }
 }
 
-function tokenCaller(token: DecodedIdToken, credential: CredentialKind): Caller {
-  return {
-    uid: token.uid,
-    email: token.email ?? null,
-    email_verified: token.email_verified ?? false,
-    name: (token.name as string | undefined) ?? null,
-    credential,
-    key_id: null,
-    scopes: ALL_SCOPES,
-    admin: token.admin === true,
-  };
-}
-
 function keyCaller(user: AuthUser, record: ApiKeyRecord): Caller {
   return {
     uid: user.uid,
@@ -157,11 +144,33 @@ export function createAuthService({
     return entry.caller;
   }
 
-  async function verifyIdToken(token: string) {
+  /**
+   * The caller a verified token names. Its `admin` claim may be an hour old, and a revoked platform
+   * admin must not keep owner rights everywhere that long: a token claiming it is checked against
+   * the user's current claims (one Auth read, for platform admins only).
+   */
+  async function tokenCaller(token: DecodedIdToken, credential: CredentialKind): Promise<Caller> {
+    const admin = token.admin === true && (await identity.getUser(token.uid))?.admin === true;
+    return {
+      uid: token.uid,
+      email: token.email ?? null,
+      email_verified: token.email_verified ?? false,
+      name: (token.name as string | undefined) ?? null,
+      credential,
+      key_id: null,
+      scopes: ALL_SCOPES,
+      admin,
+    };
+  }
+
+  /** Verifies an ID token or a session cookie: each way it can fail is its own 401. */
+  async function decode(credential: string, kind: 'ID token' | 'session') {
     try {
-      return tokenCaller(await identity.verifyIdToken(token), 'id_token');
+      return await (kind === 'session'
+        ? identity.verifySessionCookie(credential)
+        : identity.verifyIdToken(credential));
     } catch (error) {
-      throw tokenError(error, 'ID token');
+      throw tokenError(error, kind);
     }
   }
 
@@ -172,12 +181,7 @@ export function createAuthService({
      */
     async authenticate(header: string | undefined, session: string | undefined) {
       if (header === undefined) {
-        if (!session) return null;
-        try {
-          return tokenCaller(await identity.verifySessionCookie(session), 'session');
-        } catch (error) {
-          throw tokenError(error, 'session');
-        }
+        return session ? tokenCaller(await decode(session, 'session'), 'session') : null;
       }
       const match = /^Bearer(?: (.*))?$/i.exec(header.trim());
       if (!match) {
@@ -191,7 +195,8 @@ export function createAuthService({
       if (credential.length > MAX_CREDENTIAL_LENGTH) {
         throw unauthenticated('The Bearer credential is too long to be an ID token or an API key.');
       }
-      return looksLikeKey(credential) ? verifyKey(credential) : verifyIdToken(credential);
+      if (looksLikeKey(credential)) return verifyKey(credential);
+      return tokenCaller(await decode(credential, 'ID token'), 'id_token');
     },
 
     async createKey(caller: Caller, input: CreateKeyInput) {
@@ -246,12 +251,7 @@ export function createAuthService({
 
     /** A session cookie for a freshly signed-in user (Firebase's recommendation: ≤ 5 minutes). */
     async login(idToken: string) {
-      let token: DecodedIdToken;
-      try {
-        token = await identity.verifyIdToken(idToken);
-      } catch (error) {
-        throw tokenError(error, 'ID token');
-      }
+      const token = await decode(idToken, 'ID token');
       if (now().getTime() - token.auth_time * 1000 > RECENT_SIGN_IN_MS) {
         throw unauthenticated(
           'Sign in again: a session needs a sign-in within the last 5 minutes.',
