@@ -95,9 +95,9 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.use(express.json({ limit: config.bodyLimitBytes }));
   app.use(cookieParser());
 
-  const router = apiRouter(options);
-  app.use('/api', router);
-  app.use('/', router);
+  // `/api/...` (the Hosting rewrite keeps the prefix) or the root (the function's own URL), in
+  // one mount: a request that matches no route is authenticated once, not once per prefix.
+  app.use(/^(?:\/api)?(?=\/|$)/, apiRouter(options));
   app.use(notFound);
   app.use(errorHandler);
   return app;

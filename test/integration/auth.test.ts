@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../../functions/src/app';
+import { identity } from '../../functions/src/auth/identity';
 import { apiKeyStore } from '../../functions/src/auth/store';
 import { auth, db } from '../../functions/src/firebase';
 import {
@@ -71,6 +72,20 @@ describeEmulators('authentication', () => {
       const response = await request(app).get('/api/auth/me').set(bearer(admin.idToken));
       expect(response.status).toBe(200);
       expect(response.body.data).toMatchObject({ uid: admin.uid, admin: true });
+    });
+
+    it('authenticates a request that matches no route once, then answers 404', async () => {
+      const verify = jest.spyOn(identity, 'verifyIdToken');
+      try {
+        const response = await request(app).get('/api/nothing-here').set(bearer(alice.idToken));
+        expect(response.status).toBe(404);
+        expect(response.body).toEqual({
+          error: { code: 'not-found', message: 'No route GET /api/nothing-here.' },
+        });
+        expect(verify).toHaveBeenCalledTimes(1);
+      } finally {
+        verify.mockRestore();
+      }
     });
 
     it('takes platform admin rights away at once, though the ID token still claims them', async () => {
