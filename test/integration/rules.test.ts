@@ -1,5 +1,7 @@
 // The Firestore security rules (firestore.rules), on the real Firestore emulator: every collection
-// × every kind of caller × get, list, create, update, delete, from one table of expected outcomes.
+// × every kind of caller × get, list, create, update, delete, from one table of expected outcomes;
+// then the tenancy boundary: no client writes in a collection of an API-owned name at any position
+// of depths 1 to 3, editors write every lab-data collection there, and nothing else is writable.
 // The API itself uses firebase-admin and is not subject to these rules.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +40,36 @@ type Op = (typeof OPS)[number];
 const ACME = 'acme'; // private, active
 const OPEN = 'open-lab'; // public
 const ARCHIVED = 'old-lab'; // private, archived
+const PURGED = 'gone-lab'; // purged: only its tombstone is left
+
+/** Lab data at depth 2 and 3 below an organization. */
+const RESULT = 'samples/sample-1/results/result-1';
+const MEASUREMENT = `${RESULT}/measurements/measurement-1`;
+
+/** The collection names the API owns, at any depth: no client creates documents in them. */
+const API_OWNED = [
+  'organizations',
+  'members',
+  'invitations',
+  'logs',
+  'secrets',
+  'data_models',
+  'public_organizations',
+  'purged_organizations',
+  'users',
+  'api_keys',
+  'idempotency_keys',
+  'mail',
+];
+
+/** The lab-data collections: the standard data models minus the API-owned names. */
+const LAB_COLLECTIONS = (
+  JSON.parse(
+    readFileSync(join(root, 'functions/src/organizations/standard-data-models.json'), 'utf8'),
+  ) as { key: string }[]
+)
+  .map((model) => model.key)
+  .filter((key) => !API_OWNED.includes(key));
 
 /** Each caller's uid and the custom claims on its ID token. */
 const CALLERS: Record<Role, { uid: string | null; claims?: Record<string, unknown> }> = {
@@ -100,19 +132,20 @@ const collection = (path: string) => (db: Db) => db.collection(path);
 const fixed = (path: string) => () => path;
 
 // Listing: a query succeeds only when the rules can prove every possible result readable. A
-// query of the whole `organizations` collection cannot be proved for anyone but platform admins;
-// `public == true` can (anyone), and so can `team array-contains <own uid>` (the console's "my
-// organizations": it also finds the organizations that overflowed out of the caller's claims).
+// query of the whole `organizations` collection cannot be proved for anyone but platform admins,
+// nor can `public == true` any more (the public profile is `public_organizations`, open to all);
+// `team array-contains <own uid>` can (the console's "my organizations": it also finds the
+// organizations that overflowed out of the caller's claims).
 const TARGETS: Record<string, Target> = {
   'organizations (private)': {
     doc: fixed(`organizations/${ACME}`),
     list: collection('organizations'),
     allowed: { get: [...TEAM, ...PLATFORM], list: PLATFORM },
   },
-  'organizations (public)': {
+  'organizations (public): its document is still the team’s only': {
     doc: fixed(`organizations/${OPEN}`),
     list: (db) => db.collection('organizations').where('public', '==', true),
-    allowed: access([...ROLES]),
+    allowed: { get: [...TEAM, ...PLATFORM], list: PLATFORM },
   },
   'organizations where team contains me': {
     doc: fixed(`organizations/${ACME}`),
@@ -120,6 +153,16 @@ const TARGETS: Record<string, Target> = {
     ops: ['list'],
     allowed: { list: TEAM },
     findsNothing: ['stranger', 'platform admin', 'stale claim'],
+  },
+  public_organizations: {
+    doc: fixed(`public_organizations/${OPEN}`),
+    list: collection('public_organizations'),
+    allowed: access([...ROLES]),
+  },
+  purged_organizations: {
+    doc: fixed(`purged_organizations/${PURGED}`),
+    list: collection('purged_organizations'),
+    allowed: access(NOBODY),
   },
   members: {
     doc: fixed(`organizations/${ACME}/members/bystander`),
@@ -151,15 +194,51 @@ const TARGETS: Record<string, Target> = {
     list: collection(`organizations/${ACME}/samples`),
     allowed: access([...TEAM, ...PLATFORM], EDITORS),
   },
-  'lab data, nested (samples/…/results)': {
-    doc: fixed(`organizations/${ACME}/samples/sample-1/results/result-1`),
+  'lab data, depth 2 (samples/…/results)': {
+    doc: fixed(`organizations/${ACME}/${RESULT}`),
     list: collection(`organizations/${ACME}/samples/sample-1/results`),
+    allowed: access([...TEAM, ...PLATFORM], EDITORS),
+  },
+  'lab data, depth 3 (samples/…/results/…/measurements)': {
+    doc: fixed(`organizations/${ACME}/${MEASUREMENT}`),
+    list: collection(`organizations/${ACME}/${RESULT}/measurements`),
     allowed: access([...TEAM, ...PLATFORM], EDITORS),
   },
   'lab data of an archived organization': {
     doc: fixed(`organizations/${ARCHIVED}/samples/sample-1`),
     list: collection(`organizations/${ARCHIVED}/samples`),
     allowed: access([...TEAM, ...PLATFORM]),
+  },
+  'depth 4 under an organization (…/measurements/…/files)': {
+    doc: fixed(`organizations/${ACME}/${MEASUREMENT}/files/file-1`),
+    list: collection(`organizations/${ACME}/${MEASUREMENT}/files`),
+    allowed: access(NOBODY),
+  },
+  'a collection that is no data model (labdata)': {
+    doc: fixed(`organizations/${ACME}/labdata/x`),
+    list: collection(`organizations/${ACME}/labdata`),
+    allowed: access(NOBODY),
+  },
+  'an API-owned name below an unknown collection (labdata/…/invitations)': {
+    doc: fixed(`organizations/${ACME}/labdata/x/invitations/invitation-1`),
+    list: collection(`organizations/${ACME}/labdata/x/invitations`),
+    allowed: access(NOBODY),
+  },
+  'an API-owned name below lab data (samples/…/members)': {
+    doc: fixed(`organizations/${ACME}/samples/sample-1/members/member`),
+    list: collection(`organizations/${ACME}/samples/sample-1/members`),
+    allowed: access(NOBODY),
+  },
+  'the audit log’s name below lab data (samples/…/logs)': {
+    doc: fixed(`organizations/${ACME}/samples/sample-1/logs/log-1`),
+    list: collection(`organizations/${ACME}/samples/sample-1/logs`),
+    allowed: access(NOBODY),
+  },
+  'collection group query (invitations)': {
+    doc: fixed(`organizations/${ACME}/invitations/invitation-1`),
+    list: (db) => db.collectionGroup('invitations'),
+    ops: ['list'],
+    allowed: {},
   },
   'users (own profile)': {
     doc: (uid) => `users/${uid}`,
@@ -193,6 +272,21 @@ const TARGETS: Record<string, Target> = {
   },
 };
 
+/**
+ * The collection paths below `organizations/acme` of depth 1, 2 and 3 that have the collection
+ * `name` at one position (every position in turn) and lab-data collections at the others.
+ */
+function pathsWith(name: string): string[] {
+  return [
+    name,
+    `samples/sample-1/${name}`,
+    `${name}/x/samples`,
+    `samples/sample-1/results/result-1/${name}`,
+    `samples/sample-1/${name}/x/results`,
+    `${name}/x/samples/sample-1/results`,
+  ].map((path) => `organizations/${ACME}/${path}`);
+}
+
 /** What the API would have written: three organizations, their teams, and a bit of everything. */
 function fixtures(): Record<string, Record<string, unknown>> {
   const team = Object.keys(TEAM_ROLES);
@@ -222,6 +316,29 @@ function fixtures(): Record<string, Record<string, unknown>> {
     docs[`organizations/${orgId}/samples/sample-1`] = { sample_id: 'sample-1', status: 'received' };
   }
   Object.assign(docs, {
+    [`public_organizations/${OPEN}`]: {
+      organization_id: OPEN,
+      uid: OPEN,
+      name: OPEN,
+      trade_name: '',
+      type: 'lab',
+      public: true,
+      email: '',
+      phone: '',
+      website: '',
+      linkedin: '',
+      city: '',
+      state: 'CA',
+      country: 'US',
+      photo_url: '',
+      created_at: new Date('2026-01-01T00:00:00Z'),
+    },
+    [`purged_organizations/${PURGED}`]: {
+      organization_id: PURGED,
+      purged_at: new Date('2026-01-01T00:00:00Z'),
+      purged_by: 'owner',
+      expires_at: new Date('2026-01-31T00:00:00Z'),
+    },
     [`organizations/${ACME}/data_models/lab_results`]: { key: 'lab_results', name: 'Lab results' },
     [`organizations/${ACME}/invitations/invitation-1`]: {
       email: 'new@example.com',
@@ -229,7 +346,17 @@ function fixtures(): Record<string, Record<string, unknown>> {
     },
     [`organizations/${ACME}/logs/log-1`]: { action: 'organization.created', actor_uid: 'owner' },
     [`organizations/${ACME}/secrets/metrc`]: { name: 'metrc', last4: 'abcd' },
-    [`organizations/${ACME}/samples/sample-1/results/result-1`]: { analyte: 'thc', value: 0.2 },
+    [`organizations/${ACME}/${RESULT}`]: { analyte: 'thc', value: 0.2 },
+    [`organizations/${ACME}/${MEASUREMENT}`]: { reading: 0.21 },
+    // Documents no client could have written (the API never does): planted by a past rule.
+    [`organizations/${ACME}/${MEASUREMENT}/files/file-1`]: { name: 'too deep' },
+    [`organizations/${ACME}/labdata/x`]: { anything: true },
+    [`organizations/${ACME}/labdata/x/invitations/invitation-1`]: {
+      email: 'stranger@example.com',
+      role: 'owner',
+    },
+    [`organizations/${ACME}/samples/sample-1/members/member`]: { uid: 'stranger', role: 'owner' },
+    [`organizations/${ACME}/samples/sample-1/logs/log-1`]: { action: 'organization.created' },
     'users/someone-else': { name: 'Someone Else' },
     'api_keys/digest-1': { uid: 'owner', name: 'CI' },
     'idempotency_keys/request-1': { uid: 'owner', status: 201 },
@@ -340,6 +467,68 @@ describeEmulators('Firestore security rules', () => {
       }
     });
   }
+
+  // The tenancy boundary: a client with the strongest client credential (the owner's, or a
+  // member's) cannot create or update a document in a collection of any API-owned name, at any
+  // position of a lab-data path of depth 1, 2 or 3 (so no collection-group query by that name can
+  // find a client's document). Updates act on documents planted with the rules disabled.
+  describe('API-owned collection names at depths 1 to 3: no client writes', () => {
+    const WRITERS: Role[] = ['owner', 'member'];
+    const planted = API_OWNED.flatMap((name) => pathsWith(name).map((path) => `${path}/planted`));
+
+    const plant = (set: boolean) =>
+      env.withSecurityRulesDisabled(async (context) => {
+        const db = context.firestore();
+        const batch = db.batch();
+        for (const path of planted) {
+          if (set) batch.set(db.doc(path), { planted: true });
+          else batch.delete(db.doc(path));
+        }
+        await batch.commit();
+      });
+    beforeAll(() => plant(true));
+    afterAll(() => plant(false));
+
+    for (const name of API_OWNED) {
+      for (const path of pathsWith(name)) {
+        for (const role of WRITERS) {
+          it(`${path} · ${role} · create → denied`, async () => {
+            const { db, uid } = clientOf(role);
+            await assertFails(db.doc(`${path}/created`).set({ created_by: uid }));
+          });
+          it(`${path} · ${role} · update → denied`, async () => {
+            const { db, uid } = clientOf(role);
+            await assertFails(db.doc(`${path}/planted`).update({ updated_by: uid }));
+          });
+        }
+      }
+    }
+  });
+
+  describe('every lab-data collection at depths 1 to 3: editors write', () => {
+    for (const name of LAB_COLLECTIONS) {
+      it(`${name} · member · create, update, delete at each position of depths 1 to 3 → allowed`, async () => {
+        const { db, uid } = clientOf('member');
+        for (const path of pathsWith(name)) {
+          const ref = db.doc(`${path}/created`);
+          await assertSucceeds(ref.set({ created_by: uid }));
+          await assertSucceeds(ref.update({ updated_by: uid }));
+          await assertSucceeds(ref.delete());
+        }
+      });
+    }
+  });
+
+  describe('collections that are no lab-data collection at depths 1 to 3: refused', () => {
+    for (const name of ['labdata', 'Samples', 'sample', 'logs_archive']) {
+      for (const path of pathsWith(name)) {
+        it(`${path} · owner · create → denied`, async () => {
+          const { db, uid } = clientOf('owner');
+          await assertFails(db.doc(`${path}/created`).set({ created_by: uid }));
+        });
+      }
+    }
+  });
 
   // Last in the file, so it sees what the whole matrix above evaluated (the emulator counts from
   // the moment the rules were loaded).
