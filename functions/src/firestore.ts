@@ -1,5 +1,7 @@
-import { firestoreSdk } from './firebase';
+import type { DocumentSnapshot } from 'firebase-admin/firestore';
+import * as logger from 'firebase-functions/logger';
 import * as z from 'zod';
+import { firestoreSdk } from './firebase';
 import { ApiError } from './http/errors';
 
 /**
@@ -15,39 +17,123 @@ export function withDates<T>(data: FirebaseFirestore.DocumentData): T {
   return out as T;
 }
 
+/**
+ * A stored document parsed with its schema. One that does not match (written by an older version,
+ * or by hand) is skipped: logged with its path and the failing fields, never its values, and read
+ * as absent, so a bad document cannot turn a request into a 500 or show through.
+ */
+export function parseStored<S extends z.ZodType>(
+  schema: S,
+  snapshot: DocumentSnapshot,
+): z.output<S> | null {
+  const value = snapshot.data();
+  if (!value) return null;
+  const result = schema.safeParse(withDates(value));
+  if (result.success) return result.data;
+  logger.warn('Skipped a stored document that does not match its schema.', {
+    path: snapshot.ref.path,
+    issues: result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`),
+  });
+  return null;
+}
+
+/** Every document of a query result that parses; the others are skipped (see `parseStored`). */
+export function parseAll<S extends z.ZodType>(
+  schema: S,
+  snapshots: DocumentSnapshot[],
+): z.output<S>[] {
+  return snapshots.flatMap((snapshot) => {
+    const parsed = parseStored(schema, snapshot);
+    return parsed === null ? [] : [parsed];
+  });
+}
+
+/**
+ * Whether a collection-group result is at `organizations/{organization_id}/{collection}/{id}` and
+ * nowhere else: the one place the API writes such documents. A document of that collection name
+ * anywhere deeper (which the rules no longer let a client write, but a database may still hold) is
+ * never trusted.
+ */
+export function isOrganizationChild(
+  snapshot: DocumentSnapshot,
+  collection: string,
+  organizationId: unknown,
+  id: unknown,
+): boolean {
+  const segments = snapshot.ref.path.split('/');
+  return (
+    segments.length === 4 &&
+    segments[0] === 'organizations' &&
+    segments[1] === organizationId &&
+    segments[2] === collection &&
+    segments[3] === id
+  );
+}
+
 /** Where a page ended: the sort value and the document id of its last item. */
 export interface PagePosition {
-  value: string | number | Date;
+  value: string | Date;
   id: string;
 }
 
-const cursorSchema = z.object({
+const cursorSchema = z.strictObject({
+  l: z.string(),
   v: z.union([z.string(), z.number()]),
   t: z.literal(1).optional(),
-  id: z.string().min(1).max(1500),
+  id: z.string(),
 });
 
-/** An opaque cursor for a position (base64url JSON; dates travel as ISO strings). */
-export function encodeCursor(position: PagePosition): string {
+/** The list a cursor belongs to: its name (with what it is sorted by), and its ids and values. */
+export interface CursorSpec {
+  /** Names the list, its sort field and direction, e.g. `team:acme:name:asc`. */
+  list: string;
+  /** The document ids of the list (a cursor's id becomes a `startAfter` document id). */
+  id: z.ZodType<string>;
+  value: 'string' | 'date';
+}
+
+/** An opaque cursor for a position in one list (base64url JSON; dates travel as ISO strings). */
+export function encodeCursor(position: PagePosition, list: string): string {
   const isDate = position.value instanceof Date;
   const value = isDate ? (position.value as Date).toISOString() : position.value;
   return Buffer.from(
-    JSON.stringify({ v: value, ...(isDate ? { t: 1 } : {}), id: position.id }),
+    JSON.stringify({ l: list, v: value, ...(isDate ? { t: 1 } : {}), id: position.id }),
   ).toString('base64url');
 }
 
-/** The position a cursor names; a cursor this API did not write is a 400. */
-export function decodeCursor(cursor: string): PagePosition {
-  try {
-    const parsed = cursorSchema.parse(
-      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')),
-    );
-    const value = parsed.t ? new Date(parsed.v) : parsed.v;
-    if (value instanceof Date && Number.isNaN(value.getTime())) throw new Error('bad date');
-    return { value, id: parsed.id };
-  } catch {
-    throw new ApiError('invalid-argument', 'The cursor is not one this API returned.', {
+/**
+ * The position a cursor names. A cursor that did not come from this very list (another list, an
+ * id this list cannot hold, a value of the wrong type) is a 400 naming `cursor`, never a query.
+ */
+export function decodeCursor(cursor: string, spec: CursorSpec): PagePosition {
+  const refuse = () =>
+    new ApiError('invalid-argument', 'The cursor is not one this API returned.', {
       details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
     });
+  let parsed: z.output<typeof cursorSchema>;
+  try {
+    parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw refuse();
   }
+  if (parsed.l !== spec.list || !spec.id.safeParse(parsed.id).success) throw refuse();
+  if (spec.value === 'date') {
+    const value = new Date(parsed.v);
+    if (parsed.t !== 1 || typeof parsed.v !== 'string' || Number.isNaN(value.getTime()))
+      throw refuse();
+    return { value, id: parsed.id };
+  }
+  if (parsed.t !== undefined || typeof parsed.v !== 'string') throw refuse();
+  return { value: parsed.v, id: parsed.id };
+}
+
+/** The cursor of the page after `items`, or null on the last page. */
+export function nextCursor<T>(
+  items: T[],
+  more: boolean,
+  list: string,
+  positionOf: (item: T) => PagePosition,
+): string | null {
+  const last = items.at(-1);
+  return more && last !== undefined ? encodeCursor(positionOf(last), list) : null;
 }

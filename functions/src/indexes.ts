@@ -32,6 +32,13 @@ export const firestoreIndexes = {
       ttl: true,
       indexes: [],
     },
+    {
+      // Tombstones of purged ids: the id is taken again once a TTL policy deletes its tombstone.
+      collectionGroup: 'purged_organizations',
+      fieldPath: 'expires_at',
+      ttl: true,
+      indexes: [],
+    },
     ...TEAM_FIELD_OVERRIDES,
   ],
 };

@@ -1,20 +1,22 @@
 import type { DocumentSnapshot } from 'firebase-admin/firestore';
-import { db, firestoreSdk } from '../firebase';
-import type { Scope } from './caller';
+import * as z from 'zod';
+import { db } from '../firebase';
+import { parseStored } from '../firestore';
 
 /** An API key as stored in `api_keys/{digest}`: everything but the key itself. */
-export interface ApiKeyRecord {
-  key_id: string;
-  uid: string;
-  name: string;
-  scopes: Scope[];
-  prefix: string;
-  last4: string;
-  created_at: Date;
-  expires_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
+const apiKeyRecord = z.object({
+  key_id: z.string(),
+  uid: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(['read', 'write'])),
+  prefix: z.string(),
+  last4: z.string(),
+  created_at: z.date(),
+  expires_at: z.date(),
+  last_used_at: z.date().nullable(),
+  revoked_at: z.date().nullable(),
+});
+export type ApiKeyRecord = z.output<typeof apiKeyRecord>;
 
 export interface StoredKey {
   digest: string;
@@ -23,23 +25,9 @@ export interface StoredKey {
 
 const collection = () => db().collection('api_keys');
 
-function toDate(value: unknown): Date | null {
-  return value instanceof firestoreSdk().Timestamp ? value.toDate() : null;
-}
-
 function fromSnapshot(snapshot: DocumentSnapshot): StoredKey | null {
-  const data = snapshot.data();
-  if (!data) return null;
-  return {
-    digest: snapshot.id,
-    record: {
-      ...(data as ApiKeyRecord),
-      created_at: toDate(data.created_at)!,
-      expires_at: toDate(data.expires_at)!,
-      last_used_at: toDate(data.last_used_at),
-      revoked_at: toDate(data.revoked_at),
-    },
-  };
+  const record = parseStored(apiKeyRecord, snapshot);
+  return record ? { digest: snapshot.id, record } : null;
 }
 
 /** API keys in Firestore, addressed by their digest: a lookup is one document read, never a scan. */
@@ -58,7 +46,7 @@ export const apiKeyStore = {
       .where('uid', '==', uid)
       .where('revoked_at', '==', null)
       .get();
-    return snapshot.docs.map((doc) => fromSnapshot(doc)!);
+    return snapshot.docs.flatMap((doc) => fromSnapshot(doc) ?? []);
   },
 
   async findForUser(uid: string, keyId: string): Promise<StoredKey | null> {

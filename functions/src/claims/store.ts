@@ -1,21 +1,27 @@
 import { auth, db } from '../firebase';
-import type { Role } from '../organizations/schemas';
+import { isOrganizationChild, parseStored } from '../firestore';
+import { membershipRecord, type Membership } from '../model/records';
 
-export interface Membership {
-  organization_id: string;
-  role: Role;
-}
+export type { Membership } from '../model/records';
 
 /** Memberships (Firestore, the source of truth) and custom claims (Firebase Auth, the mirror). */
 export const claimsStore = {
-  /** Every organization the user is a member of: one collection-group query. */
+  /**
+   * Every organization the user is a member of: one collection-group query, of which only the
+   * documents at `organizations/{org}/members/{uid}` count (see `isOrganizationChild`).
+   */
   async membershipsOf(uid: string): Promise<Membership[]> {
     const snapshot = await db()
       .collectionGroup('members')
       .where('uid', '==', uid)
       .select('organization_id', 'role')
       .get();
-    return snapshot.docs.map((doc) => doc.data() as Membership);
+    return snapshot.docs.flatMap((doc) => {
+      const membership = parseStored(membershipRecord, doc);
+      return membership && isOrganizationChild(doc, 'members', membership.organization_id, uid)
+        ? [membership]
+        : [];
+    });
   },
 
   /** The user's current custom claims, or null when the user does not exist. */

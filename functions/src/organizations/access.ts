@@ -1,13 +1,11 @@
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../http/errors';
+import type { AccessRecord } from '../model/records';
 import type { Role } from './schemas';
 import type { OrganizationRecord } from './types';
 
 /** What access checks read of an organization (a field-masked read gets just this). */
-export type AccessFields = Pick<
-  OrganizationRecord,
-  'organization_id' | 'public' | 'archived' | 'created_at' | 'updated_at' | 'archived_at'
->;
+export type AccessFields = AccessRecord;
 
 const RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
@@ -25,8 +23,17 @@ export function notFound(orgId: string): ApiError {
 }
 
 /**
+ * A uid's role from an organization's role map, or undefined. The map's keys come from requests
+ * too: only its own keys count (`__proto__`, `constructor` or `toString` are nobody's role).
+ */
+export function roleOf(org: Pick<OrganizationRecord, 'roles'>, uid: string): Role | undefined {
+  return Object.hasOwn(org.roles, uid) ? org.roles[uid] : undefined;
+}
+
+/**
  * Resolves access from Firestore membership (never token claims). A private organization is
- * invisible to anyone off its team: the same 404 as one that does not exist.
+ * invisible to anyone off its team: the same 404 as one that does not exist; so is an archived
+ * one, public or not.
  */
 export function resolveAccess<O extends AccessFields>(
   orgId: string,
@@ -37,8 +44,31 @@ export function resolveAccess<O extends AccessFields>(
   if (!org) throw notFound(orgId);
   const role = member?.role ?? null;
   const rights = caller?.admin ? 'owner' : role;
-  if (!rights && !org.public) throw notFound(orgId);
+  if (!rights && (!org.public || org.archived)) throw notFound(orgId);
   return { org, role, rights };
+}
+
+/**
+ * A 409 unless the organization takes this write: never while a purge is deleting it, and
+ * not while archived (read-only) unless the write is one an archived organization allows
+ * (restore, leaving, declining).
+ */
+export function requireWritable(
+  org: Pick<AccessFields, 'organization_id' | 'archived' | 'purging'>,
+  options: { archived?: 'allowed' } = {},
+): void {
+  if (org.purging) {
+    throw new ApiError(
+      'failed-precondition',
+      `${org.organization_id} is being deleted for good: it takes no more changes.`,
+    );
+  }
+  if (org.archived && options.archived !== 'allowed') {
+    throw new ApiError(
+      'failed-precondition',
+      `${org.organization_id} is archived and read-only: restore it first.`,
+    );
+  }
 }
 
 export function atLeast(rights: Role | null, minimum: Role): boolean {
@@ -52,14 +82,21 @@ const WHO: Record<Role, string> = {
   viewer: 'the team',
 };
 
-/** A 403 unless the caller's rights reach `minimum`. */
-export function requireRights(access: Access<AccessFields>, minimum: Role, action: string): void {
+/** A 403 unless the caller's rights reach `minimum`; `field` names the input that needs them. */
+export function requireRights(
+  access: Access<AccessFields>,
+  minimum: Role,
+  action: string,
+  field?: string,
+): void {
   if (atLeast(access.rights, minimum)) return;
   const standing = access.role
     ? `you are ${access.role === 'admin' ? 'an' : 'a'} ${access.role}`
     : 'you are not on its team';
+  const message = `Only ${WHO[minimum]} of ${access.org.organization_id} can ${action}; ${standing}.`;
   throw new ApiError(
     'permission-denied',
-    `Only ${WHO[minimum]} of ${access.org.organization_id} can ${action}; ${standing}.`,
+    message,
+    field ? { details: [{ path: field, message: `Needs ${WHO[minimum]}.` }] } : undefined,
   );
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../http/errors';
-import type { Profile } from '../users/store';
+import type { Profile } from '../model/records';
 import { MAX_MEMBERS, type Role } from './schemas';
 import type { OrgTransaction } from './store';
 import type { MemberRecord, OrganizationRecord } from './types';
@@ -29,16 +29,19 @@ export function changeMembership(
   at: Date,
 ): { patch: Partial<OrganizationRecord>; affected: string[] } {
   const orgId = org.organization_id;
-  const roles = { ...org.roles };
+  // A Map, not an object: uids come from requests, and `__proto__` or `constructor` must be
+  // plain keys like any other.
+  const before = new Map(Object.entries(org.roles));
+  const roles = new Map(before);
   const affected = new Set<string>();
   // The final roles first, so that each member document is written once, with its final role.
-  for (const uid of change.remove ?? []) delete roles[uid];
-  for (const { profile, role } of change.add ?? []) roles[profile.uid] = role;
-  for (const { uid, role } of change.setRoles ?? []) roles[uid] = role;
+  for (const uid of change.remove ?? []) roles.delete(uid);
+  for (const { profile, role } of change.add ?? []) roles.set(profile.uid, role);
+  for (const { uid, role } of change.setRoles ?? []) roles.set(uid, role);
   const patch: Partial<OrganizationRecord> = {};
   if (change.owner && change.owner !== org.owner) {
-    roles[change.owner] = 'owner';
-    if (roles[org.owner]) roles[org.owner] = 'admin';
+    roles.set(change.owner, 'owner');
+    if (roles.has(org.owner)) roles.set(org.owner, 'admin');
     patch.owner = change.owner;
   }
 
@@ -48,15 +51,15 @@ export function changeMembership(
     affected.add(uid);
   }
   for (const { profile } of change.add ?? []) {
-    transaction.putMember(memberRecord(orgId, profile, roles[profile.uid], at));
+    transaction.putMember(memberRecord(orgId, profile, roles.get(profile.uid)!, at));
     affected.add(profile.uid);
   }
-  for (const [uid, role] of Object.entries(roles)) {
-    if (added.has(uid) || org.roles[uid] === role) continue;
+  for (const [uid, role] of roles) {
+    if (added.has(uid) || before.get(uid) === role) continue;
     transaction.setRole(orgId, uid, role);
     affected.add(uid);
   }
-  const team = Object.keys(roles);
+  const team = [...roles.keys()];
   if (team.length > MAX_MEMBERS) {
     throw new ApiError(
       'resource-exhausted',
@@ -64,11 +67,11 @@ export function changeMembership(
     );
   }
   // Keep the existing order (Cannlytics clients show `team` as is) and append newcomers.
-  const before = new Set(org.team);
+  const previous = new Set(org.team);
   patch.team = [
-    ...org.team.filter((uid) => uid in roles),
-    ...team.filter((uid) => !before.has(uid)),
+    ...org.team.filter((uid) => roles.has(uid)),
+    ...team.filter((uid) => !previous.has(uid)),
   ];
-  patch.roles = roles;
+  patch.roles = Object.fromEntries(roles);
   return { patch, affected: [...affected] };
 }

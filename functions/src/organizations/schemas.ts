@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { httpUrlOrEmpty, singleLine } from '../text';
 
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,16 +25,21 @@ export const orgIdSchema = z
     'An organization id is a lowercase slug: letters, digits and single hyphens, like "test-company".',
   );
 
+/** Firestore reserves ids and field names like `__name__`: no document or map key has one. */
+export const RESERVED_ID = /^__.*__$/;
+
 export const uidSchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_-]+$/, 'Not a user id.');
+  .min(1, { abort: true })
+  .max(128, { abort: true })
+  .regex(/^[A-Za-z0-9_-]+$/, { message: 'Not a user id.', abort: true })
+  .refine(
+    (uid) => !RESERVED_ID.test(uid),
+    'Not a user id: ids that start and end with "__" are reserved by Firestore.',
+  );
 
 export const orgParams = z.strictObject({ org_id: orgIdSchema });
 
-const text = (max: number) => z.string().trim().max(max);
-const url = z.union([z.literal(''), z.url().max(2048)]);
 const isoTime = z.union([z.iso.datetime({ offset: true }), z.null()]);
 
 /** `public` as a boolean, also from the `"true"`/`"false"` strings Cannlytics clients send. */
@@ -43,9 +49,9 @@ const publicFlag = z.union([
 ]);
 
 const licenseInput = z.strictObject({
-  license_number: z.string().trim().min(1).max(100),
-  license_type: text(100).default(''),
-  state: text(50).default(''),
+  license_number: singleLine(100).min(1),
+  license_type: singleLine(100).default(''),
+  state: singleLine(50).default(''),
   /** A Metrc user API key: stored in Secret Manager, never in Firestore, never returned. */
   user_api_key: z.string().min(1).max(4096).optional(),
 });
@@ -53,24 +59,24 @@ export type LicenseInput = z.output<typeof licenseInput>;
 
 /** The editable profile of an organization (the Cannlytics fields). */
 const profileFields = {
-  name: z.string().trim().min(1, 'The name is empty.').max(MAX_NAME_LENGTH),
-  trade_name: text(MAX_NAME_LENGTH),
+  name: singleLine(MAX_NAME_LENGTH).min(1, 'The name is empty.'),
+  trade_name: singleLine(MAX_NAME_LENGTH),
   type: z.enum(ORGANIZATION_TYPES),
   public: publicFlag,
   email: z.union([z.literal(''), z.email().max(254)]),
-  phone: text(40),
-  website: url,
-  linkedin: url,
-  address: text(200),
-  city: text(100),
-  state: text(100),
-  zip_code: text(20),
-  country: text(100),
-  external_id: text(100),
-  photo_url: url,
-  photo_ref: text(1024),
+  phone: singleLine(40),
+  website: httpUrlOrEmpty,
+  linkedin: httpUrlOrEmpty,
+  address: singleLine(200),
+  city: singleLine(100),
+  state: singleLine(100),
+  zip_code: singleLine(20),
+  country: singleLine(100),
+  external_id: singleLine(100),
+  photo_url: httpUrlOrEmpty,
+  photo_ref: singleLine(1024),
   photo_size: z.number().int().min(0).max(1e9).nullable(),
-  photo_type: text(100),
+  photo_type: singleLine(100),
   photo_modified_at: isoTime,
   photo_uploaded_at: isoTime,
   licenses: z

@@ -1,24 +1,42 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
-import { decodeCursor, encodeCursor } from '../firestore';
+import { decodeCursor, nextCursor, type CursorSpec } from '../firestore';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
 import { DAY_MS, iso } from '../time';
 import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
+import {
+  DEFAULT_INVITATION_DAYS,
+  invitationMail,
+  inviteAll,
+  newInvitation,
+} from '../team/invitations';
 import type { Profile, UserStore } from '../users/store';
-import { resolveAccess, requireRights, type Access } from './access';
+import { requireRights, requireWritable, resolveAccess, roleOf, type Access } from './access';
 import { logEntry } from './log';
 import { changeMembership, memberRecord } from './membership';
-import type { CreateInput, LicenseInput, ListQuery, Role, UpdateInput } from './schemas';
+import {
+  orgIdSchema,
+  type CreateInput,
+  type LicenseInput,
+  type ListQuery,
+  type Role,
+  type UpdateInput,
+} from './schemas';
 import { slugify } from './slug';
+import * as z from 'zod';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
 import type { License, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
 const IDEMPOTENCY_MS = DAY_MS;
+/** How long a purged organization's id stays taken (its tombstone's TTL). */
+export const TOMBSTONE_MS = 30 * DAY_MS;
+/** Audit-log entries have Firestore's automatic ids. */
+const LOG_ID = z.string().regex(/^[A-Za-z0-9]{20}$/);
 /** Members added or removed by one request: a transaction stays well inside Firestore's limits. */
 export const MAX_TEAM_CHANGES = 100;
 
@@ -53,6 +71,8 @@ export interface OrganizationServiceDeps {
   users: UserStore;
   claims: ClaimsService;
   secrets: SecretService;
+  /** The server pepper: request hashes of idempotency records are keyed with it. */
+  pepper: () => string;
   now?: () => Date;
 }
 
@@ -61,6 +81,8 @@ interface Written {
   org: OrganizationRecord;
   role: Role | null;
   affected: string[];
+  /** Secrets whose license (or key) the write removed: destroyed once it committed. */
+  dropped: string[];
 }
 
 function checkIfMatch(org: OrganizationRecord, ifMatch: string | undefined): void {
@@ -72,15 +94,6 @@ function checkIfMatch(org: OrganizationRecord, ifMatch: string | undefined): voi
     `The organization has changed since you read it: its ETag is now ${etag(org)}.`,
     { status: 412, headers: { ETag: etag(org) } },
   );
-}
-
-function rejectArchived(org: OrganizationRecord): void {
-  if (org.archived) {
-    throw new ApiError(
-      'failed-precondition',
-      `${org.organization_id} is archived and read-only: restore it first.`,
-    );
-  }
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -102,6 +115,52 @@ function licenseSecrets(input: LicenseInput[] | undefined): SecretInput[] {
   return (input ?? []).flatMap(({ license_number, user_api_key }) =>
     user_api_key ? [{ name: licenseSecretName(license_number), value: user_api_key }] : [],
   );
+}
+
+/** The secrets that licenses keep (by name). */
+const keptSecrets = (licenses: License[]) =>
+  new Set(licenses.flatMap((license) => license.user_api_key_secret ?? []));
+
+/**
+ * Secrets are for the owner and admins however they arrive: posting a `user_api_key`, like
+ * `PUT .../secrets`, needs admin rights (a 403 naming the field), and so does dropping a license
+ * that holds one, which destroys it.
+ */
+function requireSecretRights(access: Access, input: LicenseInput[], dropped: string[]) {
+  const keyed = input.findIndex((license) => license.user_api_key);
+  if (keyed >= 0) {
+    requireRights(access, 'admin', 'store license API keys', `licenses.${keyed}.user_api_key`);
+  }
+  if (dropped.length) requireRights(access, 'admin', 'remove license API keys', 'licenses');
+}
+
+/**
+ * The idempotency hash of a request: keyed with the server pepper, so that a stored hash says
+ * nothing of the body, and over a body whose license keys are replaced by their own keyed hashes.
+ */
+function requestHash(pepper: string, body: CreateInput): string {
+  const hmac = (text: string) => createHmac('sha256', pepper).update(text).digest('hex');
+  const licenses = body.licenses?.map((license) =>
+    license.user_api_key ? { ...license, user_api_key: hmac(license.user_api_key) } : license,
+  );
+  return hmac(JSON.stringify(licenses ? { ...body, licenses } : body));
+}
+
+/** The list of organizations a query pages through, for its cursors. */
+function listCursor(spec: Omit<ListSpec, 'limit' | 'after'>): CursorSpec {
+  return {
+    list: [
+      'organizations',
+      spec.scope.field,
+      spec.archived,
+      spec.nameEquals ?? '',
+      spec.namePrefix ?? '',
+      spec.sort,
+      spec.direction,
+    ].join(':'),
+    id: orgIdSchema,
+    value: spec.sort === 'created_at' ? 'date' : 'string',
+  };
 }
 
 /** A 400 naming every uid with no account. */
@@ -126,6 +185,7 @@ export function createOrganizationService({
   users,
   claims,
   secrets,
+  pepper,
   now = () => new Date(),
 }: OrganizationServiceDeps) {
   /**
@@ -141,7 +201,9 @@ export function createOrganizationService({
     const inputs = licenseSecrets(licenses);
     if (inputs.length === 0) return store.transact(work);
     const { org, member } = await store.read(orgId, caller.uid);
-    requireRights(resolveAccess(orgId, org, member, caller), 'member', 'edit it');
+    const access = resolveAccess(orgId, org, member, caller);
+    requireSecretRights(access, licenses ?? [], []);
+    requireWritable(access.org);
     return secrets.withStaged(await secrets.stage(orgId, caller, inputs), work, orgId);
   }
 
@@ -152,8 +214,9 @@ export function createOrganizationService({
   }
 
   /**
-   * Applies a partial update inside a transaction: profile fields for members and up, `owner`
-   * and `team` for the owner only (403 for anyone else, never a silent drop).
+   * Applies a partial update inside a transaction: profile fields for members and up, license
+   * keys for admins, `owner` and `team` for the owner only (403 for anyone else, never a silent
+   * drop). Uids new to `team` are invited (they join by accepting); platform admins add them.
    */
   async function applyUpdate(
     transaction: OrgTransaction,
@@ -163,7 +226,7 @@ export function createOrganizationService({
   ): Promise<Written> {
     const { org } = access;
     requireRights(access, 'member', 'edit it');
-    rejectArchived(org);
+    requireWritable(org);
     const at = now();
     const patch: Partial<OrganizationRecord> = {};
     const changed: string[] = [];
@@ -175,8 +238,13 @@ export function createOrganizationService({
       }
     }
 
+    let dropped: string[] = [];
     if (body.licenses) {
       const licenses = storedLicenses(body.licenses, org.licenses);
+      const kept = keptSecrets(licenses);
+      dropped = [...keptSecrets(org.licenses)].filter((name) => !kept.has(name));
+      requireSecretRights(access, body.licenses, dropped);
+      for (const name of dropped) transaction.deleteSecretRef(org.organization_id, name);
       const rotated = licenseSecrets(body.licenses).length > 0;
       if (rotated || !sameValue(org.licenses, licenses)) {
         patch.licenses = licenses;
@@ -186,15 +254,25 @@ export function createOrganizationService({
     const owner = body.owner ?? org.owner;
     const team = body.team ? [...new Set(body.team)] : org.team;
     const wanted = new Set(team);
-    const added = team.filter((uid) => !(uid in org.roles));
+    const added = team.filter((uid) => !roleOf(org, uid));
     const removed = org.team.filter((uid) => !wanted.has(uid));
     let affected: string[] = [];
+    let invited = false;
     if (added.length || removed.length || owner !== org.owner) {
       requireRights(access, 'owner', 'change its owner or team');
       if (!wanted.has(owner)) {
         throw new ApiError('invalid-argument', 'The team must include the owner.', {
           details: [{ path: 'team', message: `The owner ${owner} is not in the team.` }],
         });
+      }
+      if (owner !== org.owner && !roleOf(org, owner)) {
+        throw new ApiError(
+          'invalid-argument',
+          `${owner} is not on the team yet: invite them first.`,
+          {
+            details: [{ path: 'owner', message: 'Must be a member.' }],
+          },
+        );
       }
       if (added.length + removed.length > MAX_TEAM_CHANGES) {
         throw new ApiError(
@@ -204,33 +282,55 @@ export function createOrganizationService({
         );
       }
       const profiles = await profilesOrFail(added);
-      const membership = changeMembership(
-        transaction,
-        org,
-        {
-          add: added.map((uid) => ({ profile: profiles.get(uid)!, role: 'member' as const })),
-          remove: removed,
-          owner,
-        },
-        at,
-      );
-      Object.assign(patch, membership.patch);
-      affected = membership.affected;
-      if (owner !== org.owner) changed.push('owner');
-      if (added.length || removed.length) changed.push('team');
+      const direct = caller.admin ? added : [];
+      if (!caller.admin && added.length) {
+        const results = await inviteAll(
+          transaction,
+          org,
+          caller,
+          added.map((uid) => ({
+            invitee: { uid },
+            role: 'member' as const,
+            mailTo: profiles.get(uid)!.email || null,
+          })),
+          DEFAULT_INVITATION_DAYS,
+          at,
+        );
+        invited = results.some((result) => result.created);
+      }
+      if (direct.length || removed.length || owner !== org.owner) {
+        const membership = changeMembership(
+          transaction,
+          org,
+          {
+            add: direct.map((uid) => ({ profile: profiles.get(uid)!, role: 'member' as const })),
+            remove: removed,
+            owner,
+          },
+          at,
+        );
+        Object.assign(patch, membership.patch);
+        affected = membership.affected;
+        if (owner !== org.owner) changed.push('owner');
+        if (direct.length || removed.length) changed.push('team');
+      }
     }
-    if (changed.length === 0) return { org, role: access.role, affected: [] };
+    if (invited) {
+      transaction.log(org.organization_id, logEntry(caller, 'member.invited', ['invitations'], at));
+    }
+    if (changed.length === 0) return { org, role: access.role, affected: [], dropped };
 
     if (patch.name !== undefined) patch.name_lower = patch.name.toLowerCase();
     patch.version = org.version + 1;
     patch.updated_at = at;
+    const updated = { ...org, ...patch };
     transaction.update(
       org.organization_id,
       patch,
       logEntry(caller, 'organization.updated', changed.sort(), at),
+      updated,
     );
-    const updated = { ...org, ...patch };
-    return { org: updated, role: updated.roles[caller.uid] ?? null, affected };
+    return { org: updated, role: roleOf(updated, caller.uid) ?? null, affected, dropped };
   }
 
   async function update(
@@ -258,7 +358,7 @@ export function createOrganizationService({
       if (saved) transaction.remember(saved.id, saved.record);
       return result;
     });
-    await claims.sync(written.affected);
+    await Promise.all([claims.sync(written.affected), secrets.destroy(orgId, written.dropped)]);
     return written;
   }
 
@@ -268,6 +368,7 @@ export function createOrganizationService({
       const { org, member } = await transaction.read(orgId, caller.uid);
       const access = resolveAccess(orgId, org, member, caller);
       requireRights(access, 'owner', archived ? 'archive it' : 'restore it');
+      requireWritable(access.org, { archived: 'allowed' });
       checkIfMatch(access.org, ifMatch);
       if (access.org.archived === archived) {
         throw new ApiError(
@@ -283,10 +384,11 @@ export function createOrganizationService({
         version: access.org.version + 1,
       };
       const action = archived ? 'organization.archived' : 'organization.restored';
-      transaction.update(orgId, patch, logEntry(caller, action, ['archived'], at));
-      return { ...access.org, ...patch };
+      const updated = { ...access.org, ...patch };
+      transaction.update(orgId, patch, logEntry(caller, action, ['archived'], at), updated);
+      return updated;
     });
-    return reply(200, written, written.roles[caller.uid] ?? null);
+    return reply(200, written, roleOf(written, caller.uid) ?? null);
   }
 
   async function read(caller: Caller | null, orgId: string): Promise<Access> {
@@ -302,10 +404,10 @@ export function createOrganizationService({
     return access;
   }
 
-  async function replayOrCheck(caller: Caller, idempotencyId: string, requestHash: string) {
+  async function replayOrCheck(caller: Caller, idempotencyId: string, hash: string) {
     const saved = await store.readIdempotency(idempotencyId);
     if (!saved || saved.expires_at <= now()) return null;
-    if (saved.request_hash !== requestHash || saved.uid !== caller.uid) {
+    if (saved.request_hash !== hash || saved.uid !== caller.uid) {
       throw new ApiError(
         'failed-precondition',
         'This Idempotency-Key was already used with a different request.',
@@ -316,6 +418,26 @@ export function createOrganizationService({
       data: saved.body,
       headers: { ...saved.headers, 'Idempotent-Replayed': 'true' },
     } satisfies Reply;
+  }
+
+  /** Why an id cannot be taken now, if it cannot: a purge of it is recent or unfinished. */
+  function refuseTaken(
+    orgId: string,
+    found: Awaited<ReturnType<OrganizationStore['readForCreate']>>,
+  ) {
+    if (found.tombstone && found.tombstone.expires_at > now()) {
+      throw new ApiError(
+        'already-exists',
+        `${orgId} was deleted on ${iso(found.tombstone.purged_at)}; the id can be taken again after ${iso(found.tombstone.expires_at)}.`,
+      );
+    }
+    if (found.leftovers) {
+      throw new ApiError(
+        'failed-precondition',
+        `${orgId} is still being deleted: try again later.`,
+        { headers: { 'Retry-After': '60' } },
+      );
+    }
   }
 
   return {
@@ -338,31 +460,38 @@ export function createOrganizationService({
       } else {
         scope = { field: 'team', uid: caller.uid };
       }
-      const sort = query.order_by === 'name' ? 'name_lower' : 'created_at';
-      const { items, more } = await store.list({
+      const spec = {
         scope,
         archived: query.archived ?? false,
         nameEquals: query.name?.toLowerCase(),
         namePrefix: query.q?.toLowerCase(),
-        sort,
+        sort: query.order_by === 'name' ? ('name_lower' as const) : ('created_at' as const),
         direction: query.order,
+      };
+      const cursor = listCursor(spec);
+      const { items, more } = await store.list({
+        ...spec,
         limit: query.limit,
-        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        after: query.cursor ? decodeCursor(query.cursor, cursor) : undefined,
       });
       const data = items.map((org) => {
-        const role = caller ? (org.roles[caller.uid] ?? null) : null;
+        const role = caller ? (roleOf(org, caller.uid) ?? null) : null;
         return viewFor(org, role, role !== null || caller?.admin === true);
       });
-      const last = items.at(-1);
-      const nextCursor =
-        more && last ? encodeCursor({ value: last[sort], id: last.organization_id }) : null;
-      return { data, nextCursor };
+      return {
+        data,
+        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
+          value: last[spec.sort],
+          id: last.organization_id,
+        })),
+      };
     },
 
     /**
      * `POST /organizations`: creates (201), or — when the id exists and the caller may edit it —
-     * updates (200), as Cannlytics does; anyone else gets 409. An `Idempotency-Key` makes a retry
-     * within 24 hours return the first response.
+     * updates (200), as Cannlytics does; anyone else gets 409. Other uids in a new
+     * organization's `team` are invited. An `Idempotency-Key` makes a retry within 24 hours
+     * return the first response.
      */
     async createOrUpdate(
       caller: Caller,
@@ -378,12 +507,12 @@ export function createOrganizationService({
           { details: [{ path: 'organization_id', message: 'Required for this name.' }] },
         );
       }
-      const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const hash = requestHash(pepper(), body);
       const idempotencyId = idempotencyKey
         ? createHash('sha256').update(`${caller.uid}\n${idempotencyKey}`).digest('hex')
         : undefined;
       if (idempotencyId) {
-        const replay = await replayOrCheck(caller, idempotencyId, requestHash);
+        const replay = await replayOrCheck(caller, idempotencyId, hash);
         if (replay) return replay;
       }
       const remember = (response: Reply) =>
@@ -393,7 +522,7 @@ export function createOrganizationService({
               id: idempotencyId,
               record: {
                 uid: caller.uid,
-                request_hash: requestHash,
+                request_hash: hash,
                 status: response.status ?? 200,
                 body: response.data,
                 headers: response.headers ?? {},
@@ -403,12 +532,14 @@ export function createOrganizationService({
             };
 
       const team = [...new Set([caller.uid, ...(fields.team ?? [])])];
-      // Whether it exists, and the profiles a creation needs, in parallel.
-      const [{ org: existing }, profiles] = await Promise.all([
-        store.read(orgId, null),
-        users.profiles(team),
+      // A new organization starts with at most MAX_TEAM_CHANGES invitations: a longer `team`
+      // can only be an update, whose profile reads wait until the organization is found.
+      const small = team.length - 1 <= MAX_TEAM_CHANGES;
+      const [found, early] = await Promise.all([
+        store.readForCreate(orgId),
+        small ? users.profiles(team) : undefined,
       ]);
-      if (!existing) {
+      if (!found.org) {
         if (!fields.name) {
           throw new ApiError(
             'invalid-argument',
@@ -427,7 +558,7 @@ export function createOrganizationService({
             },
           );
         }
-        if (team.length - 1 > MAX_TEAM_CHANGES) {
+        if (!small) {
           throw new ApiError(
             'invalid-argument',
             `A new organization starts with at most ${MAX_TEAM_CHANGES} other members.`,
@@ -436,11 +567,10 @@ export function createOrganizationService({
             },
           );
         }
+        refuseTaken(orgId, found);
+        const profiles = early!;
         requireProfiles(team, profiles);
         const at = now();
-        const roles = Object.fromEntries(
-          team.map((member) => [member, member === caller.uid ? 'owner' : 'member']),
-        ) as Record<string, Role>;
         const inputs = licenseSecrets(fields.licenses);
         const staged = inputs.length ? await secrets.stage(orgId, caller, inputs) : undefined;
         const org: OrganizationRecord = {
@@ -451,37 +581,51 @@ export function createOrganizationService({
           organization_id: orgId,
           uid: orgId,
           owner: caller.uid,
-          team,
+          team: [caller.uid],
           created_at: at,
           updated_at: at,
           archived: false,
           archived_at: null,
+          purging: false,
           version: 1,
           name_lower: fields.name.toLowerCase(),
-          roles,
+          roles: { [caller.uid]: 'owner' },
         };
+        const invitations = team
+          .filter((member) => member !== caller.uid)
+          .map((member) => {
+            const invitation = newInvitation(
+              org,
+              caller,
+              { uid: member },
+              'member',
+              DEFAULT_INVITATION_DAYS,
+              at,
+            );
+            const to = profiles.get(member)!.email;
+            return { invitation, mail: to ? invitationMail(invitation, to) : null };
+          });
         const response = reply(201, org, 'owner');
         let created = false;
         try {
           created = await store.create({
             org,
-            members: team.map((member) =>
-              memberRecord(orgId, profiles.get(member)!, roles[member], at),
-            ),
+            members: [memberRecord(orgId, profiles.get(caller.uid)!, 'owner', at)],
             dataModels: standardDataModels,
             log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
             secrets: staged?.refs ?? [],
+            invitations,
             idempotency: remember(response),
           });
         } finally {
           if (!created) await staged?.rollback();
         }
         if (created) {
-          await claims.sync(team);
+          await claims.sync([caller.uid]);
           return response;
         }
         if (idempotencyId) {
-          const replay = await replayOrCheck(caller, idempotencyId, requestHash);
+          const replay = await replayOrCheck(caller, idempotencyId, hash);
           if (replay) return replay;
         }
       }
@@ -503,16 +647,37 @@ export function createOrganizationService({
       setArchived(caller, orgId, true, ifMatch),
     restore: (caller: Caller, orgId: string) => setArchived(caller, orgId, false),
 
-    /** Deletes an archived organization for good: documents, subcollections, members' claims. */
+    /**
+     * Deletes an archived organization for good: documents, subcollections, secrets, members'
+     * claims. First, in one transaction, the organization is marked `purging` (every write path
+     * refuses it from then on) and its id gets a tombstone; only then is everything deleted. A
+     * purge that failed half-way is finished by sending it again.
+     */
     async purge(caller: Caller, orgId: string): Promise<void> {
-      const access = await read(caller, orgId);
-      requireRights(access, 'owner', 'purge it');
-      if (!access.org.archived) {
-        throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
-      }
+      const org = await store.transact(async (transaction) => {
+        const { org, member } = await transaction.read(orgId, caller.uid);
+        const access = resolveAccess(orgId, org, member, caller);
+        requireRights(access, 'owner', 'purge it');
+        if (!access.org.archived) {
+          throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
+        }
+        if (access.org.purging) return access.org;
+        const at = now();
+        transaction.markPurging(
+          access.org,
+          logEntry(caller, 'organization.purged', ['purging'], at),
+          {
+            organization_id: orgId,
+            purged_at: at,
+            purged_by: caller.uid,
+            expires_at: new Date(at.getTime() + TOMBSTONE_MS),
+          },
+        );
+        return access.org;
+      });
       await secrets.purge(orgId);
       await store.purge(orgId);
-      await claims.sync(access.org.team);
+      await claims.sync(org.team);
       logger.info('Organization purged', { organization_id: orgId, actor_uid: caller.uid });
     },
 
@@ -526,16 +691,16 @@ export function createOrganizationService({
       orgId: string,
       page: { limit: number; cursor?: string },
     ): Promise<Reply> {
+      const cursor: CursorSpec = { list: `logs:${orgId}`, id: LOG_ID, value: 'date' };
+      const after = page.cursor ? decodeCursor(page.cursor, cursor) : undefined;
       await teamRead(caller, orgId, 'admin', 'read its audit log');
-      const { items, more } = await store.logs(
-        orgId,
-        page.limit,
-        page.cursor ? decodeCursor(page.cursor) : undefined,
-      );
-      const last = items.at(-1);
+      const { items, more } = await store.logs(orgId, page.limit, after);
       return {
         data: items.map(({ at, ...entry }) => ({ ...entry, at: iso(at) })),
-        nextCursor: more && last ? encodeCursor({ value: last.at, id: last.id }) : null,
+        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
+          value: last.at,
+          id: last.id,
+        })),
       };
     },
 

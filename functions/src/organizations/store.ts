@@ -1,7 +1,25 @@
-import type { DocumentSnapshot, Query, Transaction } from 'firebase-admin/firestore';
+import type {
+  DocumentReference,
+  DocumentSnapshot,
+  Query,
+  Transaction,
+} from 'firebase-admin/firestore';
 import { db, firestoreSdk } from '../firebase';
-import { withDates, type PagePosition } from '../firestore';
-import type { AccessFields } from './access';
+import { parseAll, parseStored, type PagePosition } from '../firestore';
+import {
+  accessRecord,
+  dataModel,
+  idempotencyRecord,
+  invitationRecord,
+  logEntry,
+  memberRecord,
+  organizationRecord,
+  secretRef,
+  tombstoneRecord,
+  type AccessRecord,
+  type IdempotencyRecord,
+  type TombstoneRecord,
+} from '../model/records';
 import type { Role } from './schemas';
 import type {
   DataModel,
@@ -12,6 +30,9 @@ import type {
   OrganizationRecord,
   SecretRef,
 } from './types';
+import { publicProfile, PUBLIC_FIELDS } from './views';
+
+export type { IdempotencyRecord } from '../model/records';
 
 const organizations = () => db().collection('organizations');
 const orgRef = (orgId: string) => organizations().doc(orgId);
@@ -21,24 +42,12 @@ const idempotencyRef = (id: string) => db().collection('idempotency_keys').doc(i
 const secretRefs = (orgId: string) => orgRef(orgId).collection('secrets');
 const invitationRef = (orgId: string, id: string) =>
   orgRef(orgId).collection('invitations').doc(id);
+/** The public profile: the only organization document the rules open to non-members. */
+const publicRef = (orgId: string) => db().collection('public_organizations').doc(orgId);
+/** A purged id, kept so that it cannot be taken again for a while (a TTL policy removes it). */
+const tombstoneRef = (orgId: string) => db().collection('purged_organizations').doc(orgId);
 
 const ALREADY_EXISTS = 6;
-
-function data<T>(snapshot: DocumentSnapshot): T | null {
-  const value = snapshot.data();
-  return value ? withDates<T>(value) : null;
-}
-
-/** A stored response to a request with an `Idempotency-Key`. */
-export interface IdempotencyRecord {
-  uid: string;
-  request_hash: string;
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-  created_at: Date;
-  expires_at: Date;
-}
 
 /** An organization and the caller's membership, read in one round trip. */
 export interface OrgSnapshot {
@@ -47,31 +56,66 @@ export interface OrgSnapshot {
 }
 
 async function readBoth(
-  getAll: (...refs: FirebaseFirestore.DocumentReference[]) => Promise<DocumentSnapshot[]>,
+  getAll: (...refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
   orgId: string,
   uid: string | null,
 ): Promise<OrgSnapshot> {
   const refs = uid ? [orgRef(orgId), memberRef(orgId, uid)] : [orgRef(orgId)];
   const [org, member] = await getAll(...refs);
   return {
-    org: data<OrganizationRecord>(org),
-    member: member ? data<MemberRecord>(member) : null,
+    org: parseStored(organizationRecord, org),
+    member: member ? parseStored(memberRecord, member) : null,
   };
+}
+
+/**
+ * Keeps `public_organizations/{org_id}` equal to the public fields of the organization after a
+ * change, in the same commit: present while it is public and not archived, absent otherwise.
+ * Changes that touch none of those fields (membership, licenses...) write nothing.
+ */
+function syncPublicProfile(
+  transaction: Transaction,
+  patch: Partial<OrganizationRecord>,
+  after: OrganizationRecord,
+) {
+  const relevant = ['archived', 'purging', ...PUBLIC_FIELDS].some((field) => field in patch);
+  if (!relevant) return;
+  if (after.public && !after.archived && !after.purging) {
+    transaction.set(publicRef(after.organization_id), publicProfile(after));
+  } else {
+    transaction.delete(publicRef(after.organization_id));
+  }
 }
 
 /** Writes within one transaction: every change lands with its log entry, or none does. */
 function transactionWriter(transaction: Transaction) {
+  const deletedSecrets = new Set<string>();
   return {
     read: (orgId: string, uid: string | null) =>
       readBoth((...refs) => transaction.getAll(...refs), orgId, uid),
 
-    async readIdempotency(id: string): Promise<IdempotencyRecord | null> {
-      return data<IdempotencyRecord>(await transaction.get(idempotencyRef(id)));
-    },
-
-    update(orgId: string, patch: Partial<OrganizationRecord>, log: LogEntry) {
+    /**
+     * Changes the organization, with its log entry and its public profile, in this commit.
+     * `after` is the organization as the change leaves it.
+     */
+    update(
+      orgId: string,
+      patch: Partial<OrganizationRecord>,
+      log: LogEntry,
+      after: OrganizationRecord,
+    ) {
       transaction.update(orgRef(orgId), patch);
       transaction.create(logRef(orgId), log);
+      syncPublicProfile(transaction, patch, after);
+    },
+
+    /** The first step of a purge: the mark every write path refuses, and the id's tombstone. */
+    markPurging(org: OrganizationRecord, log: LogEntry, tombstone: TombstoneRecord) {
+      const patch = { purging: true };
+      transaction.update(orgRef(org.organization_id), patch);
+      transaction.create(logRef(org.organization_id), log);
+      transaction.set(tombstoneRef(org.organization_id), tombstone);
+      syncPublicProfile(transaction, patch, { ...org, ...patch });
     },
 
     putMember(member: MemberRecord) {
@@ -91,22 +135,25 @@ function transactionWriter(transaction: Transaction) {
     },
 
     async readMember(orgId: string, uid: string): Promise<MemberRecord | null> {
-      return data<MemberRecord>(await transaction.get(memberRef(orgId, uid)));
+      return parseStored(memberRecord, await transaction.get(memberRef(orgId, uid)));
     },
 
     async readInvitation(orgId: string, id: string): Promise<InvitationRecord | null> {
-      return data<InvitationRecord>(await transaction.get(invitationRef(orgId, id)));
+      return parseStored(invitationRecord, await transaction.get(invitationRef(orgId, id)));
     },
 
-    /** The pending invitations of one email address to the organization. */
-    async pendingInvitations(orgId: string, email: string): Promise<InvitationRecord[]> {
+    /** The pending invitations of one invitee (by email or by uid) to the organization. */
+    async pendingInvitations(
+      orgId: string,
+      invitee: { field: 'email' | 'uid'; value: string },
+    ): Promise<InvitationRecord[]> {
       const snapshot = await transaction.get(
         orgRef(orgId)
           .collection('invitations')
-          .where('email', '==', email)
+          .where(invitee.field, '==', invitee.value)
           .where('status', '==', 'pending'),
       );
-      return snapshot.docs.map((doc) => data<InvitationRecord>(doc)!);
+      return parseAll(invitationRecord, snapshot.docs);
     },
 
     putInvitation(invitation: InvitationRecord) {
@@ -126,8 +173,7 @@ function transactionWriter(transaction: Transaction) {
     },
 
     async secretRefs(orgId: string): Promise<SecretRef[]> {
-      const snapshot = await transaction.get(secretRefs(orgId));
-      return snapshot.docs.map((doc) => data<SecretRef>(doc)!);
+      return parseAll(secretRef, (await transaction.get(secretRefs(orgId))).docs);
     },
 
     putSecretRef(orgId: string, ref: SecretRef) {
@@ -136,7 +182,11 @@ function transactionWriter(transaction: Transaction) {
 
     deleteSecretRef(orgId: string, name: string) {
       transaction.delete(secretRefs(orgId).doc(name));
+      deletedSecrets.add(name);
     },
+
+    /** The secret references this transaction deletes (they no longer count against the quota). */
+    deletedSecrets: (): ReadonlySet<string> => deletedSecrets,
 
     /** Records a change to the organization that touches no organization field. */
     log(orgId: string, entry: LogEntry) {
@@ -154,6 +204,8 @@ export interface NewOrganization {
   dataModels: DataModel[];
   log: LogEntry;
   secrets: SecretRef[];
+  /** Invitations of the other uids a creator posted in `team`, with their emails. */
+  invitations: { invitation: InvitationRecord; mail: MailRecord | null }[];
   idempotency?: { id: string; record: IdempotencyRecord };
 }
 
@@ -170,15 +222,7 @@ export interface ListSpec {
 }
 
 /** The fields an access check needs, of the organization and of the caller's membership. */
-const ACCESS_MASK = [
-  'organization_id',
-  'public',
-  'archived',
-  'created_at',
-  'updated_at',
-  'archived_at',
-  'role',
-];
+const ACCESS_MASK = [...Object.keys(accessRecord.shape), 'role'];
 
 export const organizationStore = {
   read: (orgId: string, uid: string | null) =>
@@ -188,23 +232,47 @@ export const organizationStore = {
    * Just what an access check needs, in one round trip: a field mask keeps a large team's
    * `team` array and `roles` map off the wire for the routes that do not show them.
    */
-  async readAccess(orgId: string, uid: string) {
+  async readAccess(
+    orgId: string,
+    uid: string,
+  ): Promise<{ org: AccessRecord | null; member: { role: Role } | null }> {
     const [org, member] = await db().getAll(orgRef(orgId), memberRef(orgId, uid), {
       fieldMask: ACCESS_MASK,
     });
     return {
-      org: data<AccessFields>(org),
-      member: data<{ role: Role }>(member),
+      org: parseStored(accessRecord, org),
+      member: parseStored(memberRecord.pick({ role: true }), member),
     };
   },
 
   async readIdempotency(id: string): Promise<IdempotencyRecord | null> {
-    return data<IdempotencyRecord>(await idempotencyRef(id).get());
+    return parseStored(idempotencyRecord, await idempotencyRef(id).get());
+  },
+
+  /**
+   * What stands in the way of creating an organization with this id, in one round trip: the
+   * organization, the tombstone of a purged one, and whether anything is still stored under it
+   * (a purge that has not finished).
+   */
+  async readForCreate(orgId: string): Promise<{
+    org: OrganizationRecord | null;
+    tombstone: TombstoneRecord | null;
+    leftovers: boolean;
+  }> {
+    const [[org, tombstone], collections] = await Promise.all([
+      db().getAll(orgRef(orgId), tombstoneRef(orgId)),
+      orgRef(orgId).listCollections(),
+    ]);
+    return {
+      org: parseStored(organizationRecord, org),
+      tombstone: parseStored(tombstoneRecord, tombstone),
+      leftovers: !org.exists && collections.length > 0,
+    };
   },
 
   /** Creates it all in one batch; false when the organization (or the idempotency record) exists. */
   async create(created: NewOrganization): Promise<boolean> {
-    const { org, members, dataModels, log, secrets, idempotency } = created;
+    const { org, members, dataModels, log, secrets, invitations, idempotency } = created;
     const batch = db().batch();
     const ref = orgRef(org.organization_id);
     batch.create(ref, org);
@@ -214,6 +282,11 @@ export const organizationStore = {
     batch.create(logRef(org.organization_id), log);
     for (const secret of secrets)
       batch.create(secretRefs(org.organization_id).doc(secret.name), secret);
+    for (const { invitation, mail } of invitations) {
+      batch.create(invitationRef(org.organization_id, invitation.invitation_id), invitation);
+      if (mail) batch.create(db().collection('mail').doc(), mail);
+    }
+    if (org.public) batch.create(publicRef(org.organization_id), publicProfile(org));
     if (idempotency) batch.create(idempotencyRef(idempotency.id), idempotency.record);
     try {
       await batch.commit();
@@ -249,7 +322,7 @@ export const organizationStore = {
       .orderBy(firestoreSdk().FieldPath.documentId(), spec.direction);
     if (spec.after) query = query.startAfter(spec.after.value, spec.after.id);
     const snapshot = await query.limit(spec.limit + 1).get();
-    const items = snapshot.docs.slice(0, spec.limit).map((doc) => data<OrganizationRecord>(doc)!);
+    const items = parseAll(organizationRecord, snapshot.docs.slice(0, spec.limit));
     return { items, more: snapshot.size > spec.limit };
   },
 
@@ -258,7 +331,7 @@ export const organizationStore = {
       .collection('data_models')
       .orderBy(firestoreSdk().FieldPath.documentId())
       .get();
-    return snapshot.docs.map((doc) => doc.data() as DataModel);
+    return parseAll(dataModel, snapshot.docs);
   },
 
   async logs(
@@ -272,9 +345,10 @@ export const organizationStore = {
       .orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
     if (after) query = query.startAfter(after.value, after.id);
     const snapshot = await query.limit(limit + 1).get();
-    const items = snapshot.docs
-      .slice(0, limit)
-      .map((doc) => ({ id: doc.id, ...data<LogEntry>(doc)! }));
+    const items = snapshot.docs.slice(0, limit).flatMap((doc) => {
+      const entry = parseStored(logEntry, doc);
+      return entry ? [{ id: doc.id, ...entry }] : [];
+    });
     return { items, more: snapshot.size > limit };
   },
 
@@ -302,12 +376,15 @@ export const organizationStore = {
 
   async secretRefs(orgId: string): Promise<SecretRef[]> {
     const snapshot = await secretRefs(orgId).orderBy(firestoreSdk().FieldPath.documentId()).get();
-    return snapshot.docs.map((doc) => data<SecretRef>(doc)!);
+    return parseAll(secretRef, snapshot.docs);
   },
 
-  /** Deletes the organization and every document under it. */
+  /**
+   * Deletes the organization and every document under it, and its public profile. Runs only after
+   * `markPurging` committed: no write path adds anything under it meanwhile.
+   */
   async purge(orgId: string): Promise<void> {
-    await db().recursiveDelete(orgRef(orgId));
+    await Promise.all([db().recursiveDelete(orgRef(orgId)), publicRef(orgId).delete()]);
   },
 };
 

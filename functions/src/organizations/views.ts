@@ -3,7 +3,7 @@ import type { Role } from './schemas';
 import type { OrganizationRecord } from './types';
 
 /** The fields anyone may see of a public organization. */
-const PUBLIC_FIELDS = [
+export const PUBLIC_FIELDS = [
   'organization_id',
   'uid',
   'name',
@@ -56,12 +56,17 @@ export function memberView(org: OrganizationRecord, role: Role | null) {
   };
 }
 
+/** The public profile as stored in `public_organizations/{org_id}` (dates as dates). */
+export function publicProfile(org: OrganizationRecord) {
+  const profile: Record<string, unknown> = {};
+  for (const field of PUBLIC_FIELDS) profile[field] = org[field];
+  profile.created_at = org.created_at;
+  return profile;
+}
+
 /** The public profile, for callers off the team. */
 export function publicView(org: OrganizationRecord) {
-  const view: Record<string, unknown> = {};
-  for (const field of PUBLIC_FIELDS) view[field] = org[field];
-  view.created_at = iso(org.created_at);
-  return view;
+  return { ...publicProfile(org), created_at: iso(org.created_at) };
 }
 
 /** The caller's view: full for the team and platform admins, public profile for others. */

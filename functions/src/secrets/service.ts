@@ -3,13 +3,16 @@ import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
-import { requireRights, resolveAccess } from '../organizations/access';
+import { requireRights, requireWritable, resolveAccess } from '../organizations/access';
 import { logEntry } from '../organizations/log';
-import type { OrganizationStore, OrgTransaction } from '../organizations/store';
+import type { OrganizationStore, OrgSnapshot, OrgTransaction } from '../organizations/store';
 import type { SecretRef } from '../organizations/types';
 import { iso } from '../time';
 import { secretIdFor, type SecretStore, type StoredVersion } from './client';
 import { MAX_SECRETS } from './schemas';
+
+/** Shorter values show no last characters: four of them would give away too much of it. */
+export const LAST4_MIN_LENGTH = 16;
 
 /** What a secret's metadata shows: never its value. */
 export function secretView(ref: SecretRef) {
@@ -90,7 +93,7 @@ export function createSecretService({
       secret_id: secretIdFor(orgId, name),
       version_name: added[i].name,
       version: added[i].version,
-      last4: value.slice(-4),
+      last4: value.length >= LAST4_MIN_LENGTH ? value.slice(-4) : '',
       created_at: at,
       updated_at: at,
       updated_by: caller.uid,
@@ -131,14 +134,18 @@ export function createSecretService({
         const existing = await transaction.secretRefs(orgId);
         const names = new Set(staged.refs.map((ref) => ref.name));
         previous = existing.filter((ref) => names.has(ref.name));
-        const total = new Set([...existing.map((ref) => ref.name), ...names]).size;
+        const value = await work(transaction, previous);
+        // Live secrets only: those the same change removes do not count.
+        const removed = transaction.deletedSecrets();
+        const total = [...new Set([...existing.map((ref) => ref.name), ...names])].filter(
+          (name) => names.has(name) || !removed.has(name),
+        ).length;
         if (total > MAX_SECRETS) {
           throw new ApiError(
             'resource-exhausted',
             `An organization has at most ${MAX_SECRETS} secrets; ${orgId} would have ${total}.`,
           );
         }
-        const value = await work(transaction, previous);
         for (const ref of staged.refs) {
           const before = previous.find((old) => old.name === ref.name);
           transaction.putSecretRef(orgId, before ? { ...ref, created_at: before.created_at } : ref);
@@ -151,6 +158,20 @@ export function createSecretService({
     }
     await staged.retire(previous);
     return result;
+  }
+
+  /**
+   * Destroys a secret whose reference is gone. Its reference committed first, so a failure here
+   * leaves a value no reference points to: logged for an operator, and retried by the next purge
+   * or delete of the same name.
+   */
+  async function destroy(secretId: string): Promise<void> {
+    await vault.deleteSecret(secretId).catch((error: unknown) => {
+      logger.error('Could not destroy a secret whose reference was removed.', {
+        secret_id: secretId,
+        error: String(error),
+      });
+    });
   }
 
   return {
@@ -168,12 +189,7 @@ export function createSecretService({
       const checkRights = (snapshot: Awaited<ReturnType<OrganizationStore['read']>>) => {
         const access = resolveAccess(orgId, snapshot.org, snapshot.member, caller);
         requireRights(access, 'admin', 'manage its secrets');
-        if (access.org.archived) {
-          throw new ApiError(
-            'failed-precondition',
-            `${orgId} is archived and read-only: restore it first.`,
-          );
-        }
+        requireWritable(access.org);
       };
       checkRights(await organizations.read(orgId, caller.uid));
       const staged = await stage(orgId, caller, [{ name, value }]);
@@ -196,27 +212,49 @@ export function createSecretService({
       };
     },
 
-    /** Deletes the secret in Secret Manager first, then its reference: never an orphaned value. */
+    /**
+     * Deletes a secret: the value in Secret Manager first, then its reference and log entry in a
+     * transaction that checks rights and state again, so no value outlives its reference. A
+     * license that still names the secret keeps it (remove the license, or its key, instead).
+     */
     async remove(caller: Caller, orgId: string, name: string): Promise<Reply> {
-      const { org, member } = await organizations.read(orgId, caller.uid);
-      const access = resolveAccess(orgId, org, member, caller);
-      requireRights(access, 'admin', 'manage its secrets');
-      if (access.org.archived) {
-        throw new ApiError(
-          'failed-precondition',
-          `${orgId} is archived and read-only: restore it first.`,
-        );
-      }
-      const refs = await organizations.secretRefs(orgId);
-      const ref = refs.find((candidate) => candidate.name === name);
-      if (!ref) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
+      const check = ({ org, member }: OrgSnapshot, refs: SecretRef[]) => {
+        const access = resolveAccess(orgId, org, member, caller);
+        requireRights(access, 'admin', 'manage its secrets');
+        requireWritable(access.org);
+        const found = refs.find((candidate) => candidate.name === name);
+        if (!found) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
+        if (access.org.licenses.some((license) => license.user_api_key_secret === name)) {
+          throw new ApiError(
+            'failed-precondition',
+            `The secret ${name} is a license's API key: remove the license, or its key, instead.`,
+          );
+        }
+        return found;
+      };
+      const ref = check(
+        ...(await Promise.all([
+          organizations.read(orgId, caller.uid),
+          organizations.secretRefs(orgId),
+        ])),
+      );
       await vault.deleteSecret(ref.secret_id);
-      await organizations.transact((transaction) => {
+      await organizations.transact(async (transaction) => {
+        check(
+          ...(await Promise.all([
+            transaction.read(orgId, caller.uid),
+            transaction.secretRefs(orgId),
+          ])),
+        );
         transaction.deleteSecretRef(orgId, name);
         transaction.log(orgId, logEntry(caller, 'secret.deleted', ['secrets'], now(), name));
-        return Promise.resolve();
       });
       return { status: 204 };
+    },
+
+    /** Destroys secrets whose references a committed change removed. */
+    async destroy(orgId: string, names: string[]): Promise<void> {
+      await Promise.all(names.map((name) => destroy(secretIdFor(orgId, name))));
     },
 
     /** Deletes every secret of an organization from Secret Manager (before a purge). */

@@ -1,33 +1,40 @@
-import { randomBytes } from 'node:crypto';
 import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
-import { config } from '../config';
-import { decodeCursor, encodeCursor } from '../firestore';
+import { decodeCursor, nextCursor, type CursorSpec } from '../firestore';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
-import { requireRights, resolveAccess, type Access } from '../organizations/access';
+import {
+  requireRights,
+  requireWritable,
+  resolveAccess,
+  roleOf,
+  type Access,
+} from '../organizations/access';
 import { logEntry } from '../organizations/log';
 import { changeMembership, type MembershipChange } from '../organizations/membership';
-import type { Role } from '../organizations/schemas';
+import { uidSchema, type Role } from '../organizations/schemas';
 import type { OrganizationStore, OrgTransaction } from '../organizations/store';
-import type {
-  InvitationRecord,
-  MailRecord,
-  MemberRecord,
-  OrganizationRecord,
-} from '../organizations/types';
-import { DAY_MS, iso } from '../time';
+import type { InvitationRecord, MemberRecord, OrganizationRecord } from '../organizations/types';
+import { asciiLower } from '../text';
+import { DAY_MS, iso, MINUTE_MS } from '../time';
 import type { UserStore } from '../users/store';
-import type {
-  AddMembersInput,
-  GrantableRole,
-  InvitationInput,
-  MemberEntry,
-  TeamQuery,
+import {
+  DEFAULT_INVITATION_DAYS,
+  inviteAll,
+  invitationMail,
+  type InvitationDraft,
+} from './invitations';
+import {
+  invitationIdSchema,
+  type AddMembersInput,
+  type GrantableRole,
+  type InvitationInput,
+  type TeamQuery,
 } from './schemas';
 import type { TeamStore } from './store';
 
-const DEFAULT_INVITATION_DAYS = 7;
+/** One resend per invitation per this long: each resend mails the invitee again. */
+export const RESEND_INTERVAL_MS = 10 * MINUTE_MS;
 
 /** A team entry: the Cannlytics team fields plus role and joined_at. */
 function memberView(member: MemberRecord) {
@@ -53,6 +60,7 @@ function invitationView(invitation: InvitationRecord, at: Date) {
     organization_id: invitation.organization_id,
     organization_name: invitation.organization_name,
     email: invitation.email,
+    uid: invitation.uid,
     role: invitation.role,
     status: expired ? 'expired' : invitation.status,
     invited_by: invitation.invited_by,
@@ -62,30 +70,29 @@ function invitationView(invitation: InvitationRecord, at: Date) {
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
-  );
-
-/** The invitation email, in the "Trigger Email" extension's format. */
-function invitationMail(invitation: InvitationRecord): MailRecord {
-  const link = `${config.appUrl}/invitations/${invitation.invitation_id}`;
-  const name = invitation.organization_name;
-  const expires = invitation.expires_at.toUTCString();
-  return {
-    to: invitation.email,
-    message: {
-      subject: `You are invited to join ${name}`,
-      text: `You are invited to join ${name} as ${invitation.role}.\n\nAccept the invitation: ${link}\n\nIt expires on ${expires}.`,
-      html: `<p>You are invited to join <strong>${escapeHtml(name)}</strong> as ${invitation.role}.</p><p><a href="${escapeHtml(link)}">Accept the invitation</a></p><p>It expires on ${expires}.</p>`,
-    },
-  };
-}
-
-function notOnTeam(org: OrganizationRecord, uid: string): ApiError {
+function notOnTeam(org: Pick<OrganizationRecord, 'organization_id'>, uid: string): ApiError {
   return new ApiError('not-found', `${uid} is not on the team of ${org.organization_id}.`);
 }
+
+/** Whether the invitation is the caller's: their account's, or their verified address's. */
+function isInvitee(caller: Caller, invitation: InvitationRecord): boolean {
+  if (invitation.uid !== null) return invitation.uid === caller.uid;
+  return (
+    caller.email_verified && caller.email !== null && asciiLower(caller.email) === invitation.email
+  );
+}
+
+const memberCursor = (orgId: string, query: TeamQuery): CursorSpec => ({
+  list: `team:${orgId}:${query.order_by}:${query.order}`,
+  id: uidSchema,
+  value: query.order_by === 'joined_at' ? 'date' : 'string',
+});
+
+const invitationCursor = (orgId: string): CursorSpec => ({
+  list: `invitations:${orgId}`,
+  id: invitationIdSchema,
+  value: 'date',
+});
 
 /** Only the owner grants or revokes `admin`. */
 function requireAdminRights(access: Access, from: Role | undefined, to: Role | null) {
@@ -128,22 +135,18 @@ export function createTeamService({
   /**
    * Runs one team change in a transaction: checks rights on Firestore membership, applies the
    * membership change with its log entry, then brings every affected user's claims up to date
-   * before the response is sent.
+   * before the response is sent. Archived organizations take only the changes that say so.
    */
   async function mutate(
     caller: Caller,
     orgId: string,
     work: (transaction: OrgTransaction, access: Access, at: Date) => Promise<Mutation>,
+    options: { archived?: 'allowed' } = {},
   ): Promise<Reply> {
     const { response, affected } = await organizations.transact(async (transaction) => {
       const { org, member } = await transaction.read(orgId, caller.uid);
       const access = resolveAccess(orgId, org, member, caller);
-      if (access.org.archived) {
-        throw new ApiError(
-          'failed-precondition',
-          `${orgId} is archived and read-only: restore it first.`,
-        );
-      }
+      requireWritable(access.org, options);
       const at = now();
       const mutation = await work(transaction, access, at);
       const entry = logEntry(caller, mutation.action, mutation.changed, at, mutation.target);
@@ -153,43 +156,16 @@ export function createTeamService({
       }
       const { patch, affected } = changeMembership(transaction, access.org, mutation.change, at);
       const updated = { ...access.org, ...patch, version: access.org.version + 1, updated_at: at };
-      transaction.update(orgId, { ...patch, version: updated.version, updated_at: at }, entry);
+      transaction.update(
+        orgId,
+        { ...patch, version: updated.version, updated_at: at },
+        entry,
+        updated,
+      );
       return { response: mutation.reply(updated), affected };
     });
     await claims.sync(affected);
     return response;
-  }
-
-  /** An invitation for an email, or the pending one that already exists. */
-  async function invite(
-    transaction: OrgTransaction,
-    org: OrganizationRecord,
-    caller: Caller,
-    email: string,
-    role: GrantableRole,
-    days: number,
-    at: Date,
-  ): Promise<{ invitation: InvitationRecord; created: boolean }> {
-    const pending = (await transaction.pendingInvitations(org.organization_id, email)).find(
-      (invitation) => invitation.expires_at > at,
-    );
-    if (pending) return { invitation: pending, created: false };
-    const invitation: InvitationRecord = {
-      invitation_id: randomBytes(18).toString('base64url'),
-      organization_id: org.organization_id,
-      organization_name: org.name,
-      email,
-      role,
-      status: 'pending',
-      invited_by: caller.uid,
-      created_at: at,
-      expires_at: new Date(at.getTime() + days * DAY_MS),
-      valid_days: days,
-      responded_at: null,
-    };
-    transaction.putInvitation(invitation);
-    transaction.queueMail(invitationMail(invitation));
-    return { invitation, created: true };
   }
 
   async function readInvitationOrFail(transaction: OrgTransaction, orgId: string, id: string) {
@@ -215,22 +191,38 @@ export function createTeamService({
     return invitation;
   }
 
-  /** The invitation as its invitee may act on it: theirs, pending and unexpired. */
-  async function inviteeInvitation(caller: Caller, id: string) {
+  /** A 403 unless the invitation is the caller's (see `isInvitee`). */
+  function requireInvitee(caller: Caller, invitation: InvitationRecord): void {
+    if (isInvitee(caller, invitation)) return;
+    throw new ApiError(
+      'permission-denied',
+      invitation.uid === null && !caller.email_verified
+        ? 'Verify your email address to answer invitations to it.'
+        : 'This invitation is for someone else.',
+    );
+  }
+
+  /** The organization of an invitation the caller may answer (it is theirs). */
+  async function inviteeOrganization(caller: Caller, id: string): Promise<string> {
     const found = await team.findInvitation(id);
     if (!found) throw new ApiError('not-found', `No invitation ${id}.`);
-    if (!caller.email_verified || caller.email?.toLowerCase() !== found.email) {
-      throw new ApiError(
-        'permission-denied',
-        caller.email_verified
-          ? 'This invitation is for another email address.'
-          : 'Verify your email address to answer invitations to it.',
-      );
-    }
+    requireInvitee(caller, found);
     return found.organization_id;
   }
 
-  function checkAnswerable(invitation: InvitationRecord, at: Date) {
+  /**
+   * The invitation, read again at its exact path inside the answer's transaction: still the
+   * caller's, pending and unexpired.
+   */
+  async function readAnswerable(
+    transaction: OrgTransaction,
+    caller: Caller,
+    orgId: string,
+    id: string,
+    at: Date,
+  ) {
+    const invitation = await readInvitationOrFail(transaction, orgId, id);
+    requireInvitee(caller, invitation);
     if (invitation.status !== 'pending') {
       throw new ApiError('failed-precondition', `This invitation was ${invitation.status}.`);
     }
@@ -240,13 +232,15 @@ export function createTeamService({
         `This invitation expired at ${iso(invitation.expires_at)}: ask for a new one.`,
       );
     }
+    return invitation;
   }
 
   return {
     async list(caller: Caller, orgId: string, query: TeamQuery): Promise<Reply> {
+      const cursor = memberCursor(orgId, query);
+      const after = query.cursor ? decodeCursor(query.cursor, cursor) : undefined;
       const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'viewer', 'see its team');
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
       const { items, more } = await team.members(
         orgId,
         query.order_by,
@@ -254,80 +248,92 @@ export function createTeamService({
         query.limit,
         after,
       );
-      const last = items.at(-1);
       return {
         data: items.map(memberView),
-        nextCursor:
-          more && last ? encodeCursor({ value: last[query.order_by], id: last.uid }) : null,
+        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
+          value: last[query.order_by],
+          id: last.uid,
+        })),
       };
     },
 
     /**
-     * Adds members by uid or email, one or up to 100, all or nothing: unknown uids fail the whole
-     * request before anything is written; emails with no account become invitations.
+     * Adds people by uid or email, one or up to 100: every one who is not on the team yet gets an
+     * invitation that they accept (their consent), with the same answer, `invited`, whether or
+     * not an address has an account. Platform admins add accounts directly. Unknown uids fail the
+     * whole request before anything is written.
      */
     async add(caller: Caller, orgId: string, input: AddMembersInput): Promise<Reply> {
       const uids = input.entries.flatMap((entry) => (entry.uid ? [entry.uid] : []));
       const emails = input.entries.flatMap((entry) => (entry.email ? [entry.email] : []));
-      const byEmail = await users.uidsByEmail(emails);
-      const resolved = input.entries.map((entry) => ({
-        entry,
-        uid: entry.uid ?? byEmail.get(entry.email!) ?? null,
-      }));
-      const profiles = await users.profiles(resolved.flatMap(({ uid }) => (uid ? [uid] : [])));
+      const [profiles, byEmail] = await Promise.all([
+        users.profiles(uids),
+        users.uidsByEmail(emails),
+      ]);
       const unknown = uids.filter((uid) => !profiles.has(uid));
       if (unknown.length) {
         throw new ApiError('invalid-argument', `No user with the uid ${unknown.join(', ')}.`, {
           details: unknown.map((uid) => ({
-            path: `members.${uids.indexOf(uid)}.uid`,
+            path: input.bulk ? `members.${uids.indexOf(uid)}.uid` : 'uid',
             message: `No user ${uid}.`,
           })),
         });
       }
+      const direct = caller.admin ? await users.profiles([...byEmail.values()]) : new Map();
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'add members');
-        if (input.entries.some((entry: MemberEntry) => entry.role === 'admin')) {
+        if (input.entries.some((entry) => entry.role === 'admin')) {
           requireRights(access, 'owner', 'grant admin');
         }
-        const add: MembershipChange['add'] = [];
-        const results: AddResult[] = [];
-        for (const { entry, uid } of resolved) {
-          const base = {
-            uid,
-            email: entry.email ?? profiles.get(uid!)?.email ?? null,
-            role: entry.role,
-          };
-          if (uid && (access.org.roles[uid] || add.some(({ profile }) => profile.uid === uid))) {
-            results.push({
-              ...base,
-              role: access.org.roles[uid] ?? entry.role,
+        const add: NonNullable<MembershipChange['add']> = [];
+        const drafts: { index: number; draft: InvitationDraft }[] = [];
+        const results: AddResult[] = input.entries.map((entry, index) => {
+          const account = entry.uid ?? byEmail.get(entry.email!);
+          const current = account === undefined ? undefined : roleOf(access.org, account);
+          const profile =
+            account === undefined ? undefined : (profiles.get(account) ?? direct.get(account));
+          const shown = { uid: entry.uid ?? null, email: entry.email ?? null, role: entry.role };
+          if (current || (account !== undefined && add.some((a) => a.profile.uid === account))) {
+            return {
+              ...shown,
+              uid: account!,
+              role: current ?? entry.role,
               status: 'already_member',
-            });
-          } else if (uid) {
-            add.push({ profile: profiles.get(uid)!, role: entry.role });
-            results.push({ ...base, status: 'added' });
-          } else {
-            const { invitation } = await invite(
-              transaction,
-              access.org,
-              caller,
-              entry.email!,
-              entry.role,
-              DEFAULT_INVITATION_DAYS,
-              at,
-            );
-            results.push({ ...base, status: 'invited', invitation_id: invitation.invitation_id });
+            };
           }
-        }
-        const created = results.some((result) => result.status !== 'already_member');
+          if (caller.admin && profile) {
+            add.push({ profile, role: entry.role });
+            return { ...shown, uid: account!, status: 'added' };
+          }
+          drafts.push({
+            index,
+            draft: {
+              invitee: entry.uid ? { uid: entry.uid } : { email: entry.email! },
+              role: entry.role,
+              mailTo: entry.email ?? (profile?.email || null),
+            },
+          });
+          return { ...shown, status: 'invited' };
+        });
+        const invited = await inviteAll(
+          transaction,
+          access.org,
+          caller,
+          drafts.map(({ draft }) => draft),
+          DEFAULT_INVITATION_DAYS,
+          at,
+        );
+        drafts.forEach(({ index }, i) => {
+          results[index].invitation_id = invited[i].invitation.invitation_id;
+        });
+        const created = add.length > 0 || invited.some((result) => result.created);
         return {
           change: add.length ? { add } : undefined,
-          action: 'member.added',
-          changed: add.length
-            ? ['team']
-            : results.some((r) => r.status === 'invited')
-              ? ['invitations']
-              : [],
+          action: add.length ? 'member.added' : 'member.invited',
+          changed: [
+            ...(add.length ? ['team'] : []),
+            ...(invited.some((result) => result.created) ? ['invitations'] : []),
+          ],
           reply: () => ({ status: created ? 201 : 200, data: input.bulk ? results : results[0] }),
         };
       });
@@ -336,7 +342,7 @@ export function createTeamService({
     async setRole(caller: Caller, orgId: string, uid: string, role: GrantableRole): Promise<Reply> {
       return mutate(caller, orgId, async (transaction, access) => {
         requireRights(access, 'admin', 'change roles');
-        const current = access.org.roles[uid];
+        const current = roleOf(access.org, uid);
         if (!current) throw notOnTeam(access.org, uid);
         if (current === 'owner') {
           throw new ApiError(
@@ -345,7 +351,8 @@ export function createTeamService({
           );
         }
         requireAdminRights(access, current, role);
-        const member = (await transaction.readMember(orgId, uid))!;
+        const member = await transaction.readMember(orgId, uid);
+        if (!member) throw notOnTeam(access.org, uid);
         const same = current === role;
         return {
           change: same ? undefined : { setRoles: [{ uid, role }] },
@@ -357,58 +364,69 @@ export function createTeamService({
       });
     },
 
-    /** Removes a member: the owner and admins remove others, anyone removes themself. */
+    /**
+     * Removes a member: the owner and admins remove others, anyone removes themself (also from
+     * an archived organization: nobody is kept on a team against their will).
+     */
     async remove(caller: Caller, orgId: string, uid: string): Promise<Reply> {
-      return mutate(caller, orgId, (_transaction, access) => {
-        const current = access.org.roles[uid];
-        if (uid !== caller.uid) requireRights(access, 'admin', 'remove members');
-        if (!current) throw notOnTeam(access.org, uid);
-        if (current === 'owner') {
-          throw new ApiError(
-            'failed-precondition',
-            'The owner cannot be removed: transfer ownership first.',
-          );
-        }
-        if (uid !== caller.uid) requireAdminRights(access, current, null);
-        return Promise.resolve({
-          change: { remove: [uid] },
-          action: uid === caller.uid ? 'member.left' : 'member.removed',
-          changed: ['team'],
-          target: uid,
-          reply: () => ({ status: 204 }),
-        });
-      });
+      const self = uid === caller.uid;
+      return mutate(
+        caller,
+        orgId,
+        (_transaction, access) => {
+          if (!self) requireRights(access, 'admin', 'remove members');
+          if (!self) requireWritable(access.org);
+          const current = roleOf(access.org, uid);
+          if (!current) throw notOnTeam(access.org, uid);
+          if (current === 'owner') {
+            throw new ApiError(
+              'failed-precondition',
+              'The owner cannot be removed: transfer ownership first.',
+            );
+          }
+          if (!self) requireAdminRights(access, current, null);
+          return Promise.resolve({
+            change: { remove: [uid] },
+            action: self ? 'member.left' : 'member.removed',
+            changed: ['team'],
+            target: uid,
+            reply: () => ({ status: 204 }),
+          });
+        },
+        { archived: 'allowed' },
+      );
     },
 
+    /** Leaves the team, also of an archived organization; the owner must transfer first. */
     async leave(caller: Caller, orgId: string): Promise<Reply> {
-      return mutate(caller, orgId, (_transaction, access) => {
-        if (!access.role)
-          throw new ApiError('failed-precondition', `You are not on the team of ${orgId}.`);
-        if (access.role === 'owner') {
-          throw new ApiError(
-            'failed-precondition',
-            `You own ${orgId}: transfer ownership to another member before leaving.`,
-          );
-        }
-        return Promise.resolve({
-          change: { remove: [caller.uid] },
-          action: 'member.left',
-          changed: ['team'],
-          target: caller.uid,
-          reply: () => ({ status: 204 }),
-        });
-      });
+      return mutate(
+        caller,
+        orgId,
+        (_transaction, access) => {
+          if (!access.role)
+            throw new ApiError('failed-precondition', `You are not on the team of ${orgId}.`);
+          if (access.role === 'owner') {
+            throw new ApiError(
+              'failed-precondition',
+              `You own ${orgId}: transfer ownership to another member before leaving.`,
+            );
+          }
+          return Promise.resolve({
+            change: { remove: [caller.uid] },
+            action: 'member.left',
+            changed: ['team'],
+            target: caller.uid,
+            reply: () => ({ status: 204 }),
+          });
+        },
+        { archived: 'allowed' },
+      );
     },
 
     async transfer(caller: Caller, orgId: string, uid: string): Promise<Reply> {
       return mutate(caller, orgId, (_transaction, access) => {
         requireRights(access, 'owner', 'transfer ownership');
-        if (!access.org.roles[uid]) {
-          throw new ApiError(
-            'failed-precondition',
-            `${uid} is not on the team of ${orgId}: add them first.`,
-          );
-        }
+        if (!roleOf(access.org, uid)) throw notOnTeam(access.org, uid);
         const same = access.org.owner === uid;
         return Promise.resolve({
           change: same ? undefined : { owner: uid },
@@ -427,19 +445,18 @@ export function createTeamService({
       orgId: string,
       page: { limit: number; cursor?: string },
     ): Promise<Reply> {
+      const cursor = invitationCursor(orgId);
+      const after = page.cursor ? decodeCursor(page.cursor, cursor) : undefined;
       const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its invitations');
-      const { items, more } = await team.invitations(
-        orgId,
-        page.limit,
-        page.cursor ? decodeCursor(page.cursor) : undefined,
-      );
+      const { items, more } = await team.invitations(orgId, page.limit, after);
       const at = now();
-      const last = items.at(-1);
       return {
         data: items.map((invitation) => invitationView(invitation, at)),
-        nextCursor:
-          more && last ? encodeCursor({ value: last.created_at, id: last.invitation_id }) : null,
+        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
+          value: last.created_at,
+          id: last.invitation_id,
+        })),
       };
     },
 
@@ -448,18 +465,17 @@ export function createTeamService({
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'invite members');
         if (input.role === 'admin') requireRights(access, 'owner', 'grant admin');
-        if (existing && access.org.roles[existing]) {
+        if (existing && roleOf(access.org, existing)) {
           throw new ApiError(
             'already-exists',
             `${input.email} is already on the team of ${orgId}.`,
           );
         }
-        const { invitation, created } = await invite(
+        const [{ invitation, created }] = await inviteAll(
           transaction,
           access.org,
           caller,
-          input.email,
-          input.role,
+          [{ invitee: { email: input.email }, role: input.role, mailTo: input.email }],
           input.expires_in_days,
           at,
         );
@@ -498,7 +514,10 @@ export function createTeamService({
       });
     },
 
-    /** A new expiry and a new email for a pending (or expired) invitation. */
+    /**
+     * A new expiry and a new email for a pending (or expired) invitation; at most one resend per
+     * invitation every ten minutes (each one mails the invitee).
+     */
     async resendInvitation(caller: Caller, orgId: string, id: string): Promise<Reply> {
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'resend invitations');
@@ -508,10 +527,32 @@ export function createTeamService({
           id,
           ': create a new one',
         );
-        const expiresAt = new Date(at.getTime() + invitation.valid_days * DAY_MS);
-        const renewed = { ...invitation, expires_at: expiresAt };
-        transaction.updateInvitation(orgId, id, { expires_at: renewed.expires_at });
-        transaction.queueMail(invitationMail(renewed));
+        const wait =
+          (invitation.resent_at?.getTime() ?? -Infinity) + RESEND_INTERVAL_MS - at.getTime();
+        if (wait > 0) {
+          const seconds = Math.ceil(wait / 1000);
+          throw new ApiError(
+            'resource-exhausted',
+            `This invitation was resent at ${iso(invitation.resent_at)}: resend it again in ${seconds} seconds.`,
+            { headers: { 'Retry-After': String(seconds) } },
+          );
+        }
+        const renewed = {
+          ...invitation,
+          expires_at: new Date(at.getTime() + invitation.valid_days * DAY_MS),
+          resent_at: at,
+        };
+        transaction.updateInvitation(orgId, id, {
+          expires_at: renewed.expires_at,
+          resent_at: at,
+        });
+        // An invitation to an account goes to its address as it is now.
+        const account =
+          invitation.uid === null
+            ? undefined
+            : (await users.profiles([invitation.uid])).get(invitation.uid);
+        const to = invitation.email ?? (account?.email || null);
+        if (to) transaction.queueMail(invitationMail(renewed, to));
         return {
           action: 'invitation.resent',
           changed: ['invitations'],
@@ -521,19 +562,16 @@ export function createTeamService({
       });
     },
 
-    /** Pending invitations to the caller's verified email address. */
+    /** Pending invitations to the caller's account, and to their address once verified. */
     async mine(caller: Caller): Promise<Reply> {
-      if (!caller.email || !caller.email_verified) {
-        throw new ApiError(
-          'permission-denied',
-          'Verify your email address to see invitations to it.',
-        );
-      }
       const at = now();
-      const pending = await team.pendingFor(caller.email.toLowerCase());
+      const pending = await team.pendingFor({
+        uid: caller.uid,
+        email: caller.email && caller.email_verified ? asciiLower(caller.email) : null,
+      });
       return {
         data: pending
-          .filter((invitation) => invitation.expires_at > at)
+          .filter((invitation) => invitation.expires_at > at && isInvitee(caller, invitation))
           .sort((a, b) => b.created_at.getTime() - a.created_at.getTime())
           .map((invitation) => invitationView(invitation, at)),
       };
@@ -541,23 +579,21 @@ export function createTeamService({
 
     async accept(caller: Caller, id: string): Promise<Reply> {
       const at = now();
-      const orgId = await inviteeInvitation(caller, id);
+      const orgId = await inviteeOrganization(caller, id);
       const profile = (await users.profiles([caller.uid])).get(caller.uid);
       if (!profile) throw new ApiError('not-found', 'Your user account no longer exists.');
       const { response, affected } = await organizations.transact(async (transaction) => {
         const [{ org }, invitation] = await Promise.all([
           transaction.read(orgId, null),
-          readInvitationOrFail(transaction, orgId, id),
+          readAnswerable(transaction, caller, orgId, id, at),
         ]);
         if (!org) throw new ApiError('not-found', `No organization ${orgId}.`);
-        checkAnswerable(invitation, at);
-        if (org.archived) throw new ApiError('failed-precondition', `${orgId} is archived.`);
+        requireWritable(org);
         transaction.updateInvitation(orgId, id, { status: 'accepted', responded_at: at });
-        if (org.roles[caller.uid]) {
-          return {
-            response: { data: { organization_id: orgId, role: org.roles[caller.uid] } },
-            affected: [],
-          };
+        const current = roleOf(org, caller.uid);
+        if (current) {
+          transaction.log(orgId, logEntry(caller, 'invitation.accepted', ['invitations'], at, id));
+          return { response: { data: { organization_id: orgId, role: current } }, affected: [] };
         }
         const { patch, affected } = changeMembership(
           transaction,
@@ -565,10 +601,12 @@ export function createTeamService({
           { add: [{ profile, role: invitation.role }] },
           at,
         );
+        const updated = { ...org, ...patch, version: org.version + 1, updated_at: at };
         transaction.update(
           orgId,
-          { ...patch, version: org.version + 1, updated_at: at },
+          { ...patch, version: updated.version, updated_at: at },
           logEntry(caller, 'invitation.accepted', ['team'], at, id),
+          updated,
         );
         return { response: { data: { organization_id: orgId, role: invitation.role } }, affected };
       });
@@ -576,12 +614,17 @@ export function createTeamService({
       return response;
     },
 
+    /** Refuses an invitation; also one from an archived organization. */
     async decline(caller: Caller, id: string): Promise<Reply> {
       const at = now();
-      const orgId = await inviteeInvitation(caller, id);
+      const orgId = await inviteeOrganization(caller, id);
       await organizations.transact(async (transaction) => {
-        const invitation = await readInvitationOrFail(transaction, orgId, id);
-        checkAnswerable(invitation, at);
+        const [{ org }] = await Promise.all([
+          transaction.read(orgId, null),
+          readAnswerable(transaction, caller, orgId, id, at),
+        ]);
+        if (!org) throw new ApiError('not-found', `No organization ${orgId}.`);
+        requireWritable(org, { archived: 'allowed' });
         transaction.updateInvitation(orgId, id, { status: 'declined', responded_at: at });
         transaction.log(orgId, logEntry(caller, 'invitation.declined', ['invitations'], at, id));
       });

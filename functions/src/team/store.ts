@@ -1,22 +1,38 @@
-import type { Query } from 'firebase-admin/firestore';
+import type { DocumentSnapshot, Query } from 'firebase-admin/firestore';
 import { db, firestoreSdk } from '../firebase';
-import { withDates, type PagePosition } from '../firestore';
-import type { InvitationRecord, MemberRecord } from '../organizations/types';
+import { isOrganizationChild, parseAll, parseStored, type PagePosition } from '../firestore';
+import { invitationRecord, memberRecord } from '../model/records';
+import type { InvitationRecord } from '../organizations/types';
+import type * as z from 'zod';
 
 export type MemberSort = 'name' | 'email' | 'role' | 'joined_at';
 
 const organization = (orgId: string) => db().collection('organizations').doc(orgId);
 
-async function page<T>(
+async function page<S extends z.ZodType>(
+  schema: S,
   query: Query,
   limit: number,
   after?: PagePosition,
-): Promise<{ items: T[]; more: boolean }> {
+): Promise<{ items: z.output<S>[]; more: boolean }> {
   const snapshot = await (after ? query.startAfter(after.value, after.id) : query)
     .limit(limit + 1)
     .get();
-  const items = snapshot.docs.slice(0, limit).map((doc) => withDates<T>(doc.data()));
-  return { items, more: snapshot.size > limit };
+  return { items: parseAll(schema, snapshot.docs.slice(0, limit)), more: snapshot.size > limit };
+}
+
+/**
+ * The invitations of a collection-group result that are what they say: stored at
+ * `organizations/{organization_id}/invitations/{invitation_id}`, by the API.
+ */
+function ownInvitations(docs: DocumentSnapshot[]): InvitationRecord[] {
+  return docs.flatMap((doc) => {
+    const invitation = parseStored(invitationRecord, doc);
+    return invitation &&
+      isOrganizationChild(doc, 'invitations', invitation.organization_id, invitation.invitation_id)
+      ? [invitation]
+      : [];
+  });
 }
 
 export const teamStore = {
@@ -32,7 +48,7 @@ export const teamStore = {
       .collection('members')
       .orderBy(sort, direction)
       .orderBy(firestoreSdk().FieldPath.documentId(), direction);
-    return page<MemberRecord>(query, limit, after);
+    return page(memberRecord, query, limit, after);
   },
 
   /** The organization's invitations, newest first. */
@@ -41,7 +57,7 @@ export const teamStore = {
       .collection('invitations')
       .orderBy('created_at', 'desc')
       .orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
-    return page<InvitationRecord>(query, limit, after);
+    return page(invitationRecord, query, limit, after);
   },
 
   /** An invitation by its id alone (ids are unique across organizations). */
@@ -49,35 +65,40 @@ export const teamStore = {
     const snapshot = await db()
       .collectionGroup('invitations')
       .where('invitation_id', '==', id)
-      .limit(1)
       .get();
-    return snapshot.empty ? null : withDates<InvitationRecord>(snapshot.docs[0].data());
+    return ownInvitations(snapshot.docs)[0] ?? null;
   },
 
-  /** Pending invitations to an email address, across organizations. */
-  async pendingFor(email: string): Promise<InvitationRecord[]> {
-    const snapshot = await db()
-      .collectionGroup('invitations')
-      .where('email', '==', email)
-      .where('status', '==', 'pending')
-      .get();
-    return snapshot.docs.map((doc) => withDates<InvitationRecord>(doc.data()));
+  /** Pending invitations to an email address or to an account, across organizations. */
+  async pendingFor(invitee: { uid: string; email: string | null }): Promise<InvitationRecord[]> {
+    const pending = (field: 'uid' | 'email', value: string) =>
+      db()
+        .collectionGroup('invitations')
+        .where(field, '==', value)
+        .where('status', '==', 'pending')
+        .get();
+    const [byUid, byEmail] = await Promise.all([
+      pending('uid', invitee.uid),
+      invitee.email === null ? null : pending('email', invitee.email),
+    ]);
+    const found = new Map<string, InvitationRecord>();
+    for (const invitation of ownInvitations([...byUid.docs, ...(byEmail?.docs ?? [])]))
+      found.set(invitation.invitation_id, invitation);
+    return [...found.values()];
   },
 };
 
 export type TeamStore = typeof teamStore;
 
 /** The indexes of the team's collection-group queries. */
-export const TEAM_INDEXES = [
-  {
-    collectionGroup: 'invitations',
-    queryScope: 'COLLECTION_GROUP',
-    fields: [
-      { fieldPath: 'email', order: 'ASCENDING' },
-      { fieldPath: 'status', order: 'ASCENDING' },
-    ],
-  },
-];
+export const TEAM_INDEXES = (['email', 'uid'] as const).map((field) => ({
+  collectionGroup: 'invitations',
+  queryScope: 'COLLECTION_GROUP',
+  fields: [
+    { fieldPath: field, order: 'ASCENDING' },
+    { fieldPath: 'status', order: 'ASCENDING' },
+  ],
+}));
 
 export const TEAM_FIELD_OVERRIDES = [
   {

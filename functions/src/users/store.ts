@@ -1,18 +1,12 @@
 import type { UserRecord } from 'firebase-admin/auth';
 import { auth, db } from '../firebase';
+import { isOrganizationChild } from '../firestore';
+import type { Profile } from '../model/records';
+import { asciiLower } from '../text';
 
-/** The profile fields a team entry shows (Cannlytics' team fields). */
-export interface Profile {
-  uid: string;
-  name: string;
-  email: string;
-  photo_url: string;
-  position: string;
-  type: string;
-  phone_number: string;
-  license: string;
-  signed_in: boolean;
-}
+export type { Profile } from '../model/records';
+
+const NOT_FOUND = 5;
 
 const PROFILE_FIELDS = [
   'name',
@@ -41,8 +35,6 @@ function fromAuth(record: UserRecord): Profile {
 /** User profiles: the Auth record, overlaid with the user's own `users/{uid}` profile document. */
 export type EditableProfile = Partial<Pick<Profile, (typeof PROFILE_FIELDS)[number]>>;
 
-const MAX_BATCH_WRITES = 400;
-
 export const userStore = {
   /** Profiles of the users that exist, by uid (Auth in batches of 100, Firestore in one getAll). */
   async profiles(uids: string[]): Promise<Map<string, Profile>> {
@@ -63,8 +55,10 @@ export const userStore = {
       const profile = profiles.get(document.id);
       const saved = document.data();
       if (!profile || !saved) continue;
+      // Field by field: a profile document is parsed for what it is, strings only.
       for (const field of PROFILE_FIELDS) {
-        if (typeof saved[field] === 'string' && saved[field]) profile[field] = saved[field];
+        const value: unknown = saved[field];
+        if (typeof value === 'string' && value) profile[field] = value;
       }
     }
     return profiles;
@@ -84,17 +78,25 @@ export const userStore = {
 
   /**
    * Saves the user's own profile fields and copies them into every team entry of theirs (the
-   * member documents the team listing reads), so a listing stays one query.
+   * member documents the team listing reads), so a listing stays one query. Only documents at
+   * `organizations/{org}/members/{uid}` are team entries; one removed meanwhile stays removed
+   * (an update, never a set that would bring it back).
    */
   async saveProfile(uid: string, fields: EditableProfile): Promise<void> {
     await db().collection('users').doc(uid).set(fields, { merge: true });
     const memberships = await db().collectionGroup('members').where('uid', '==', uid).get();
-    for (let i = 0; i < memberships.size; i += MAX_BATCH_WRITES) {
-      const batch = db().batch();
-      for (const doc of memberships.docs.slice(i, i + MAX_BATCH_WRITES))
-        batch.update(doc.ref, fields);
-      await batch.commit();
-    }
+    const entries = memberships.docs.filter((doc) =>
+      isOrganizationChild(doc, 'members', doc.get('organization_id'), uid),
+    );
+    const writer = db().bulkWriter();
+    writer.onWriteError((error) => error.code !== NOT_FOUND && error.failedAttempts < 3);
+    const writes = entries.map((doc) =>
+      writer.update(doc.ref, fields).catch((error: { code?: unknown }) => {
+        if (error.code !== NOT_FOUND) throw error;
+      }),
+    );
+    await writer.close();
+    await Promise.all(writes);
   },
 
   /** The uids of the accounts with these (lowercase) emails, by email; unknown emails are absent. */
@@ -105,7 +107,7 @@ export const userStore = {
       const batch = unique.slice(i, i + AUTH_BATCH).map((email) => ({ email }));
       const result = await auth().getUsers(batch);
       for (const record of result.users) {
-        if (record.email) found.set(record.email.toLowerCase(), record.uid);
+        if (record.email) found.set(asciiLower(record.email), record.uid);
       }
     }
     return found;
