@@ -24,7 +24,7 @@ const FLOOR_DESCRIPTIONS = {
     'the creator’s profile (`auth.getUsers` ∥ `getAll(users/uid)`), one batch creating organization, owner’s member document, 21 data models and log entry (24 writes), then the claims sync the README promises before the 201: memberships query ∥ `auth.getUser`, `setCustomUserClaims`, memberships query again (the convergence check).',
   patch:
     'a transaction: `getAll(organization, caller’s member document)`, then commit the update and its log entry.',
-  add: 'the new member’s profile (`auth.getUsers` ∥ `getAll(users/uid)`), a transaction (`getAll(organization, caller’s member document)`, commit organization update + member document + log entry), then the new member’s claims sync as for create.',
+  add: 'adding a uid invites it (the person joins by accepting): the invitee’s profile for the mail address (`auth.getUsers` ∥ `getAll(users/uid)`), then a transaction (`getAll(organization, caller’s member document)` ∥ the pending-invitations query of that uid, commit invitation + mail + log entry).',
 };
 
 function createFloors({ db, auth, dataModels }) {
@@ -130,18 +130,35 @@ function createFloors({ db, auth, dataModels }) {
     async add(caller, orgId, uid) {
       const member = await profileOf(uid);
       await db.runTransaction(async (transaction) => {
-        const [org] = decode(await transaction.getAll(orgRef(orgId), memberRef(orgId, caller.uid)));
+        const invitations = orgRef(orgId).collection('invitations');
+        const [[org], pending] = await Promise.all([
+          transaction.getAll(orgRef(orgId), memberRef(orgId, caller.uid)),
+          transaction.get(invitations.where('uid', '==', uid).where('status', '==', 'pending')),
+        ]);
         const at = new Date();
-        transaction.set(memberRef(orgId, uid), memberRecord(orgId, member, 'member', at));
-        transaction.update(orgRef(orgId), {
-          team: [...org.team, uid],
-          roles: { ...org.roles, [uid]: 'member' },
-          version: org.version + 1,
-          updated_at: at,
+        const id = `floor-${uid}`.slice(0, 40);
+        if (!org.exists || pending.size > 0) throw new Error('floor: unexpected state');
+        transaction.create(invitations.doc(id), {
+          invitation_id: id,
+          organization_id: orgId,
+          organization_name: org.get('name'),
+          email: null,
+          uid,
+          role: 'member',
+          status: 'pending',
+          invited_by: caller.uid,
+          created_at: at,
+          expires_at: new Date(at.getTime() + 7 * 86_400_000),
+          valid_days: 7,
+          resent_at: null,
+          responded_at: null,
         });
-        transaction.create(logRef(orgId), log(caller, 'member.added', ['team'], at));
+        transaction.create(db.collection('mail').doc(), {
+          to: member.email,
+          message: { subject: 'Invitation', text: 'Accept it.', html: '<p>Accept it.</p>' },
+        });
+        transaction.create(logRef(orgId), log(caller, 'member.invited', ['invitations'], at));
       });
-      await syncClaims(uid);
     },
   };
 }
