@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { singleLine } from '../text';
 
 export const scopeSchema = z.enum(['read', 'write']);
 
 export const createKeyBody = z.strictObject({
-  name: z.string().trim().min(1, 'Give the key a name.').max(100),
+  name: singleLine(100).min(1, 'Give the key a name.'),
   expires_in_days: z.number().int().min(1).max(730).default(365),
   scopes: z
     .array(scopeSchema)

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { orgIdSchema, uidSchema } from '../organizations/schemas';
+import { orgIdSchema, RESERVED_ID, uidSchema } from '../organizations/schemas';
+import { asciiLower } from '../text';
 
 export const MAX_BULK = 100;
 
@@ -18,10 +19,14 @@ export type TeamQuery = z.output<typeof teamQuery>;
 export const grantableRole = z.enum(['admin', 'member', 'viewer']);
 export type GrantableRole = z.output<typeof grantableRole>;
 
+/**
+ * An invitee's address, as its identity: ASCII lower-cased only (see `asciiLower`). `z.email()`
+ * takes ASCII addresses only, so a Kelvin sign (U+212A) can never stand in for a `k`.
+ */
 const email = z
-  .email()
+  .email('Not an email address: give one in ASCII characters, like "kate@example.com".')
   .max(254)
-  .transform((value) => value.toLowerCase());
+  .transform(asciiLower);
 
 const entryFields = {
   uid: uidSchema.optional(),
@@ -69,7 +74,8 @@ export type InvitationInput = z.output<typeof invitationBody>;
 
 export const invitationIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{20,40}$/, 'Not an invitation id.');
+  .regex(/^[A-Za-z0-9_-]{20,40}$/, { message: 'Not an invitation id.', abort: true })
+  .refine((id) => !RESERVED_ID.test(id), 'Not an invitation id.');
 
 export const invitationParams = z.strictObject({
   org_id: orgIdSchema,

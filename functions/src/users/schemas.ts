@@ -1,15 +1,14 @@
 import * as z from 'zod';
-
-const text = (max: number) => z.string().trim().max(max);
+import { httpUrlOrEmpty, singleLine } from '../text';
 
 export const profileBody = z
   .strictObject({
-    name: text(100),
-    position: text(100),
-    phone_number: text(40),
-    type: text(40),
-    license: text(100),
-    photo_url: z.union([z.literal(''), z.url().max(2048)]),
+    name: singleLine(100),
+    position: singleLine(100),
+    phone_number: singleLine(40),
+    type: singleLine(40),
+    license: singleLine(100),
+    photo_url: httpUrlOrEmpty,
   })
   .partial();
 export type ProfileInput = z.output<typeof profileBody>;
