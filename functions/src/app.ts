@@ -2,7 +2,7 @@ import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { Router } from 'express';
 import helmet from 'helmet';
-import { authenticate } from './auth/guards';
+import { authenticate, loginOrigin, logoutOrigin } from './auth/guards';
 import { identity } from './auth/identity';
 import { authRoutes, sessionRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
@@ -29,7 +29,9 @@ export interface AppOptions {
   extraRoutes?: (router: Router) => void;
 }
 
-const allowedOrigins = new Set(config.allowedOrigins);
+// The console's origins: the only ones CORS answers and the only ones that writes signed by the
+// session cookie may come from (auth/guards.ts).
+const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
 
 /** CORS for the allow-listed origins only: any other origin gets no CORS header at all. */
 const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) => {
@@ -61,8 +63,11 @@ function apiRouter(options: AppOptions): Router {
     '/health',
     handle({}, () => ({ data: { status: 'ok', version: config.version } })),
   );
+  // Login and logout read their credentials themselves, so their origin checks run before them.
+  router.post('/auth/login', loginOrigin(allowedOrigins));
+  router.post('/auth/logout', logoutOrigin(allowedOrigins));
   router.use(sessionRoutes(authService));
-  router.use(authenticate(authService));
+  router.use(authenticate(authService, allowedOrigins));
   router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
   router.use(organizationRoutes(organizations));
   router.use(

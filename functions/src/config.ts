@@ -1,6 +1,7 @@
 import { defineSecret } from 'firebase-functions/params';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod';
 
 /** The pepper of API-key digests: a function secret, read with `.value()` inside a request only. */
 export const apiKeyPepper = defineSecret('API_KEY_PEPPER');
@@ -9,27 +10,107 @@ const packageJson = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'
   version: string;
 };
 
-function list(value: string | undefined, fallback: string[]): string[] {
-  if (!value) return fallback;
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+/**
+ * Where the function may run without production settings: the Functions emulator, the tests (jest
+ * sets NODE_ENV=test) and firebase-tools' deploy-time discovery, which loads the code with
+ * FUNCTIONS_CONTROL_API=true only to list its functions and never serves a request.
+ */
+const local =
+  process.env.FUNCTIONS_EMULATOR === 'true' ||
+  process.env.NODE_ENV === 'test' ||
+  process.env.FUNCTIONS_CONTROL_API === 'true';
+
+/** The local Hosting emulator: the defaults where `local` holds, and nowhere else. */
+const LOCAL_DEFAULTS = {
+  ALLOWED_ORIGINS: 'http://127.0.0.1:5000,http://localhost:5000',
+  APP_URL: 'http://127.0.0.1:5000',
+};
+
+function httpUrl(value: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host ? url : null;
 }
 
-/** Everything the app reads from its environment, read once at load. */
+const origin = z.string().superRefine((value, ctx) => {
+  const url = httpUrl(value);
+  if (!url) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has ${JSON.stringify(value)}, which is not an http(s) origin such as https://console.example.com`,
+    });
+  } else if (url.origin !== value) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has ${JSON.stringify(value)}, which is not an origin (scheme, host and port only): write ${url.origin}`,
+    });
+  }
+});
+
+/** The environment the app reads, each setting with what it is for (the error names it). */
+const environment = z.object({
+  ALLOWED_ORIGINS: z
+    .string({
+      error:
+        'is not set (the origins of the console, comma-separated, e.g. https://console.example.com)',
+    })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin).min(1, 'lists no origin')),
+  APP_URL: z
+    .string({
+      error:
+        "is not set (the console's URL, for links in invitation emails, e.g. https://console.example.com)",
+    })
+    .superRefine((value, ctx) => {
+      const url = httpUrl(value);
+      if (!url || url.search || url.hash) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${JSON.stringify(value)}, which is not an http(s) URL without query or fragment, such as https://console.example.com`,
+        });
+      }
+    })
+    // Links append `/invitations/{id}`.
+    .transform((value) => value.replace(/\/+$/, '')),
+});
+
+/** Parses the environment once, at load: a missing or malformed setting stops the function. */
+function readEnvironment(env: NodeJS.ProcessEnv) {
+  const setting = (name: keyof typeof LOCAL_DEFAULTS) =>
+    env[name]?.trim() || (local ? LOCAL_DEFAULTS[name] : undefined);
+  const parsed = environment.safeParse({
+    ALLOWED_ORIGINS: setting('ALLOWED_ORIGINS'),
+    APP_URL: setting('APP_URL'),
+  });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  throw new Error(
+    `The function's configuration is incomplete: ${problems.join('; ')}. Settings go in ` +
+      "functions/.env (or the deployed function's environment); only the emulators and the tests have defaults.",
+  );
+}
+
+const env = readEnvironment(process.env);
+
+/** Everything the app reads from its environment, read and checked once at load. */
 export const config = {
   version: packageJson.version,
   projectId:
     process.env.GCLOUD_PROJECT ?? process.env.GCP_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT,
-  /** Origins allowed by CORS; the local Hosting emulator by default. */
-  allowedOrigins: list(process.env.ALLOWED_ORIGINS, [
-    'http://127.0.0.1:5000',
-    'http://localhost:5000',
-  ]),
+  /** Origins allowed by CORS and for writes signed by the session cookie. */
+  allowedOrigins: env.ALLOWED_ORIGINS,
   bodyLimitBytes: 100 * 1024,
   /** The console's address, for links in invitation emails. */
-  appUrl: process.env.APP_URL ?? 'http://127.0.0.1:5000',
+  appUrl: env.APP_URL,
   /** `Secure` session cookies everywhere but the emulators, which serve plain HTTP. */
   secureCookies: process.env.FUNCTIONS_EMULATOR !== 'true' && process.env.NODE_ENV !== 'test',
 };
