@@ -260,7 +260,8 @@ export function createTeamService({
     /**
      * Adds people by uid or email, one or up to 100: every one who is not on the team yet gets an
      * invitation that they accept (their consent), with the same answer, `invited`, whether or
-     * not an address has an account. Platform admins add accounts directly. Unknown uids fail the
+     * not an address has an account. Platform admins add accounts by uid directly (an address may
+     * belong to an account that never proved it owns it: that is always an invitation). Unknown uids fail the
      * whole request before anything is written.
      */
     async add(caller: Caller, orgId: string, input: AddMembersInput): Promise<Reply> {
@@ -279,7 +280,6 @@ export function createTeamService({
           })),
         });
       }
-      const direct = caller.admin ? await users.profiles([...byEmail.values()]) : new Map();
       return mutate(caller, orgId, async (transaction, access, at) => {
         requireRights(access, 'admin', 'add members');
         if (input.entries.some((entry) => entry.role === 'admin')) {
@@ -290,8 +290,7 @@ export function createTeamService({
         const results: AddResult[] = input.entries.map((entry, index) => {
           const account = entry.uid ?? byEmail.get(entry.email!);
           const current = account === undefined ? undefined : roleOf(access.org, account);
-          const profile =
-            account === undefined ? undefined : (profiles.get(account) ?? direct.get(account));
+          const profile = account === undefined ? undefined : profiles.get(account);
           const shown = { uid: entry.uid ?? null, email: entry.email ?? null, role: entry.role };
           if (current || (account !== undefined && add.some((a) => a.profile.uid === account))) {
             return {
@@ -301,7 +300,7 @@ export function createTeamService({
               status: 'already_member',
             };
           }
-          if (caller.admin && profile) {
+          if (caller.admin && entry.uid && profile) {
             add.push({ profile, role: entry.role });
             return { ...shown, uid: account!, status: 'added' };
           }
