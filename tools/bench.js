@@ -16,6 +16,8 @@ const autocannon = require('autocannon');
 const { functionsLib, functionsMain, functionsRequire, root } = require('./bench/paths');
 
 process.env.GCLOUD_PROJECT ||= 'demo-organizations';
+process.env.ALLOWED_ORIGINS ??= 'http://127.0.0.1:5000';
+process.env.APP_URL ??= 'http://127.0.0.1:5000';
 // The in-process app uses the function's secrets, as test/helpers/setup.ts does.
 const secrets = fs.readFileSync(path.join(root, 'functions', '.secret.local'), 'utf8');
 for (const line of secrets.split('\n')) {

@@ -57,6 +57,7 @@ function apiRouter(options: AppOptions): Router {
     users: userStore,
     claims,
     secrets,
+    pepper,
   });
   const router = Router();
   router.get(
