@@ -311,6 +311,23 @@ describeEmulators('security: the tenancy boundary', () => {
       expect(refs.size).toBe(0);
     });
 
+    it('destroys a license key removed with user_api_key: null, the license kept', async () => {
+      await as(owner)
+        .patch('/api/organizations/keyed-lab', {
+          licenses: [{ license_number: 'N-1', user_api_key: 'NULLED-KEY-0123456789' }],
+        })
+        .expect(200);
+      const removed = await as(owner).patch('/api/organizations/keyed-lab', {
+        licenses: [{ license_number: 'N-1', user_api_key: null }],
+      });
+      expect(removed.status).toBe(200);
+      expect(removed.body.data.licenses).toEqual([
+        { license_number: 'N-1', license_type: '', state: '', user_api_key_secret: null },
+      ]);
+      expect((await db().collection('organizations/keyed-lab/secrets').get()).size).toBe(0);
+      await as(owner).patch('/api/organizations/keyed-lab', { licenses: [] }).expect(200);
+    });
+
     it('counts live secrets only against the quota of 50', async () => {
       const licenses = Array.from({ length: 50 }, (_, i) => ({
         license_number: `Q-${i}`,

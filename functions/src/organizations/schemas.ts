@@ -53,7 +53,7 @@ const licenseInput = z.strictObject({
   license_type: singleLine(100).default(''),
   state: singleLine(50).default(''),
   /** A Metrc user API key: stored in Secret Manager, never in Firestore, never returned. */
-  user_api_key: z.string().min(1).max(4096).optional(),
+  user_api_key: z.string().min(1).max(4096).nullable().optional(),
 });
 export type LicenseInput = z.output<typeof licenseInput>;
 

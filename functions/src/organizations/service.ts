@@ -100,14 +100,20 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The licenses as stored: each `user_api_key` replaced by the name of its secret. */
+/**
+ * The licenses as stored: each `user_api_key` replaced by the name of its secret. A license posted
+ * without the field keeps its key (reads never show it); `user_api_key: null` removes it.
+ */
 function storedLicenses(input: LicenseInput[], current: License[]): License[] {
   return input.map(({ user_api_key, ...license }) => ({
     ...license,
-    user_api_key_secret: user_api_key
-      ? licenseSecretName(license.license_number)
-      : (current.find((old) => old.license_number === license.license_number)
-          ?.user_api_key_secret ?? null),
+    user_api_key_secret:
+      user_api_key === null
+        ? null
+        : user_api_key
+          ? licenseSecretName(license.license_number)
+          : (current.find((old) => old.license_number === license.license_number)
+              ?.user_api_key_secret ?? null),
   }));
 }
 

@@ -2,7 +2,7 @@ import type { UserRecord } from 'firebase-admin/auth';
 import { auth, db } from '../firebase';
 import { isOrganizationChild } from '../firestore';
 import type { Profile } from '../model/records';
-import { asciiLower } from '../text';
+import { asciiLower, isHttpUrl, isSingleLine } from '../text';
 
 export type { Profile } from '../model/records';
 
@@ -18,12 +18,18 @@ const PROFILE_FIELDS = [
 ] as const;
 const AUTH_BATCH = 100;
 
+/**
+ * A profile from the Auth record. Users set their display name and photo URL in Auth directly,
+ * past this API's input checks: values that the API would refuse are left out.
+ */
 function fromAuth(record: UserRecord): Profile {
+  const name = record.displayName ?? '';
+  const photo = record.photoURL ?? '';
   return {
     uid: record.uid,
-    name: record.displayName ?? '',
+    name: isSingleLine(name) ? name : '',
     email: record.email ?? '',
-    photo_url: record.photoURL ?? '',
+    photo_url: isHttpUrl(photo) ? photo : '',
     position: '',
     type: '',
     phone_number: record.phoneNumber ?? '',
