@@ -92,7 +92,7 @@ export async function inviteAll(
         const field = invitee.uid !== undefined ? 'uid' : 'email';
         const found = await transaction.pendingInvitations(org.organization_id, {
           field,
-          value: (invitee.uid ?? invitee.email)!,
+          value: invitee.uid ?? invitee.email,
         });
         return [key, found.find((invitation) => invitation.expires_at > at)] as const;
       }),

@@ -95,7 +95,7 @@ export const userStore = {
       isOrganizationChild(doc, 'members', doc.get('organization_id'), uid),
     );
     const writer = db().bulkWriter();
-    writer.onWriteError((error) => error.code !== NOT_FOUND && error.failedAttempts < 3);
+    writer.onWriteError((error) => Number(error.code) !== NOT_FOUND && error.failedAttempts < 3);
     const writes = entries.map((doc) =>
       writer.update(doc.ref, fields).catch((error: { code?: unknown }) => {
         if (error.code !== NOT_FOUND) throw error;
