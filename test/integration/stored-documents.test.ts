@@ -228,27 +228,6 @@ async function createUser({ name }: { name: string }): Promise<TestUser> {
   return { uid, email, password, idToken, refreshToken: '' };
 }
 
-/**
- * Whether an organization document's `organization_id` is its id or no string at all: one naming
- * another id is a known bug (see 'an organization document that names another id' below).
- */
-const keepsItsId = (doc: Doc) =>
-  typeof doc.organization_id !== 'string' || doc.organization_id === 'prop-lab';
-
-/**
- * Whether a stored idempotency record's status and headers can be sent as they are: one whose
- * cannot is a known bug (see 'an idempotency record whose status or headers cannot be sent').
- */
-const replaysCleanly = (doc: Doc) =>
-  (typeof doc.status !== 'number' || (doc.status >= 200 && doc.status <= 299)) &&
-  (typeof doc.headers !== 'object' ||
-    doc.headers === null ||
-    Object.entries(doc.headers).every(
-      ([name, value]) =>
-        /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) &&
-        (typeof value !== 'string' || /^[\t\x20-\x7e]*$/.test(value)),
-    ));
-
 const SEED = {
   seed: Number(process.env.STORED_DOCS_SEED ?? 20_2026),
   numRuns: Number(process.env.STORED_DOCS_RUNS ?? 15),
@@ -313,7 +292,7 @@ describeEmulators('stored documents of random shape', () => {
                 })
                 .map((roles) => ({ ...valid, roles: { ...(valid.roles as Doc), ...roles } })),
             ],
-          ).filter(keepsItsId),
+          ),
           fc.array(fc.tuple(docId, randomDoc), { maxLength: 3 }),
           async (doc, junk) => {
             await put([
@@ -707,7 +686,7 @@ describeEmulators('stored documents of random shape', () => {
                 .dictionary(fieldName, fc.string({ maxLength: 8 }), { noNullPrototype: true })
                 .map((headers) => ({ ...valid, headers })),
             ],
-          ).filter(replaysCleanly),
+          ),
         ),
         fc.oneof(randomDoc, mutated(tombstone, ['purged_at', 'expires_at'])),
         async (record, purged) => {
@@ -742,64 +721,57 @@ describeEmulators('stored documents of random shape', () => {
     );
     expect(warned).toBeGreaterThan(0);
   });
-  // Found by the properties above (which leave these shapes out until they are fixed). `it.failing`:
-  // each passes while the bug is there, and fails once it is fixed (then make it a plain `it`).
-  describe('known bugs (stored documents the readers accept but the routes cannot serve)', () => {
-    it.failing(
-      'an organization document that names another id: PATCH writes that other organization',
-      async () => {
-        const valid = await read(lab);
-        const other = await read('organizations/other-lab');
-        try {
-          const results: number[] = [];
-          for (const organization_id of ['', 'no such lab', 'other-lab']) {
-            await put([[lab, { ...valid, organization_id }]]);
-            const patched = await as(owner).patch('/api/organizations/prop-lab', {
-              phone: `+1 555 010${results.length}`,
-            });
-            results.push(patched.status);
-          }
-          expect({ results, phone: (await read('organizations/other-lab')).phone }).toEqual({
-            results: [expect.any(Number), expect.any(Number), expect.any(Number)],
-            phone: other.phone,
+  // Found by the properties above. The first two are fixed (the stores skip an organization that
+  // names another id, and idempotency records hold only 2xx statuses and the API's own headers).
+  // The third is still open: `it.failing` passes while the bug is there and fails once it is fixed
+  // (then make it a plain `it`).
+  describe('bugs the properties found', () => {
+    it('an organization document that names another id is skipped: PATCH never writes another organization', async () => {
+      const valid = await read(lab);
+      const other = await read('organizations/other-lab');
+      try {
+        const results: number[] = [];
+        for (const organization_id of ['', 'no such lab', 'other-lab']) {
+          await put([[lab, { ...valid, organization_id }]]);
+          const patched = await as(owner).patch('/api/organizations/prop-lab', {
+            phone: `+1 555 010${results.length}`,
           });
-          expect(results.every((status) => status < 500)).toBe(true);
-        } finally {
-          await put([
-            [lab, valid],
-            ['organizations/other-lab', other],
-          ]);
+          results.push(patched.status);
         }
-      },
-    );
+        expect({ results, phone: (await read('organizations/other-lab')).phone }).toEqual({
+          results: [expect.any(Number), expect.any(Number), expect.any(Number)],
+          phone: other.phone,
+        });
+        expect(results.every((status) => status < 500)).toBe(true);
+      } finally {
+        await put([
+          [lab, valid],
+          ['organizations/other-lab', other],
+        ]);
+      }
+    });
 
-    it.failing(
-      'an idempotency record whose status or headers cannot be sent: the replay answers 5xx',
-      async () => {
-        const body = { name: 'Replay Lab' };
-        await as(owner)
+    it('an idempotency record whose status or headers cannot be sent is skipped: no 5xx', async () => {
+      const body = { name: 'Replay Lab' };
+      await as(owner).post('/api/organizations', body).set('Idempotency-Key', 'replay').expect(201);
+      const id = createHash('sha256').update(`${owner.uid}\nreplay`).digest('hex');
+      const path = `idempotency_keys/${id}`;
+      const valid = await read(path);
+      const statuses: Record<string, number> = {};
+      for (const [name, record] of Object.entries({
+        'header name': { ...valid, headers: { ' ': '' } },
+        'header value': { ...valid, headers: { 'x-note': 'a\nb' } },
+        'status 42': { ...valid, status: 42 },
+        'status 999': { ...valid, status: 999 },
+      })) {
+        await put([[path, record]]);
+        const replayed = await as(owner)
           .post('/api/organizations', body)
-          .set('Idempotency-Key', 'replay')
-          .expect(201);
-        const id = createHash('sha256').update(`${owner.uid}\nreplay`).digest('hex');
-        const path = `idempotency_keys/${id}`;
-        const valid = await read(path);
-        const statuses: Record<string, number> = {};
-        for (const [name, record] of Object.entries({
-          'header name': { ...valid, headers: { ' ': '' } },
-          'header value': { ...valid, headers: { 'x-note': 'a\nb' } },
-          'status 42': { ...valid, status: 42 },
-          'status 999': { ...valid, status: 999 },
-        })) {
-          await put([[path, record]]);
-          const replayed = await as(owner)
-            .post('/api/organizations', body)
-            .set('Idempotency-Key', 'replay');
-          statuses[name] = replayed.status;
-        }
-        expect(Object.values(statuses).filter((status) => status >= 500)).toEqual([]);
-      },
-    );
+          .set('Idempotency-Key', 'replay');
+        statuses[name] = replayed.status;
+      }
+      expect(Object.values(statuses).filter((status) => status >= 500)).toEqual([]);
+    });
 
     it.failing(
       'a page of nothing but bad documents ends a listing: the valid entries after it are lost',

@@ -142,9 +142,11 @@ export const dataModel = z.looseObject({ key: z.string() });
 export const idempotencyRecord = z.object({
   uid: z.string(),
   request_hash: z.string(),
-  status: z.number().int(),
+  /** Only successes are stored (200, 201). */
+  status: z.number().int().min(200).max(299),
   body: z.unknown(),
-  headers: z.record(z.string(), z.string()),
+  /** Only the headers the API writes, with values a response may carry. */
+  headers: z.partialRecord(z.enum(['ETag', 'Location']), z.string().regex(/^[\x20-\x7e]*$/)),
   created_at: date,
   expires_at: date,
 });

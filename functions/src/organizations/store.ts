@@ -63,9 +63,26 @@ async function readBoth(
   const refs = uid ? [orgRef(orgId), memberRef(orgId, uid)] : [orgRef(orgId)];
   const [org, member] = await getAll(...refs);
   return {
-    org: parseStored(organizationRecord, org),
-    member: member ? parseStored(memberRecord, member) : null,
+    org: ownOrganization(parseStored(organizationRecord, org), orgId),
+    member: member ? ownMember(parseStored(memberRecord, member), orgId, uid!) : null,
   };
+}
+
+/**
+ * A stored record is trusted only where it says it is: an organization whose `organization_id`
+ * (or a member whose `uid`/`organization_id`) is not its own path's is skipped like one that does
+ * not parse (writes address the ids they name).
+ */
+function ownOrganization<T extends { organization_id: string }>(org: T | null, orgId: string) {
+  return org && org.organization_id === orgId ? org : null;
+}
+
+function ownMember<T extends { uid: string; organization_id: string }>(
+  member: T | null,
+  orgId: string,
+  uid: string,
+) {
+  return member && member.uid === uid && member.organization_id === orgId ? member : null;
 }
 
 /**
@@ -240,7 +257,7 @@ export const organizationStore = {
       fieldMask: ACCESS_MASK,
     });
     return {
-      org: parseStored(accessRecord, org),
+      org: ownOrganization(parseStored(accessRecord, org), orgId),
       member: parseStored(memberRecord.pick({ role: true }), member),
     };
   },
@@ -322,7 +339,9 @@ export const organizationStore = {
       .orderBy(firestoreSdk().FieldPath.documentId(), spec.direction);
     if (spec.after) query = query.startAfter(spec.after.value, spec.after.id);
     const snapshot = await query.limit(spec.limit + 1).get();
-    const items = parseAll(organizationRecord, snapshot.docs.slice(0, spec.limit));
+    const items = snapshot.docs
+      .slice(0, spec.limit)
+      .flatMap((doc) => ownOrganization(parseStored(organizationRecord, doc), doc.id) ?? []);
     return { items, more: snapshot.size > spec.limit };
   },
 
