@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { createApp } from '../../functions/src/app';
 import { db } from '../../functions/src/firebase';
-import { createUser, type TestUser } from './emulators';
+import { createUser, projectId, type TestUser } from './emulators';
 
 /** An ISO 8601 UTC timestamp as the API writes them. */
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -55,4 +55,59 @@ export async function setRole(orgId: string, uid: string, role: string): Promise
   batch.update(org.collection('members').doc(uid), { role });
   batch.update(org, { [`roles.${uid}`]: role });
   await batch.commit();
+}
+
+/**
+ * Each user joins the organization the way the API lets them: by finding their pending
+ * invitation in `GET /api/invitations` and accepting it (their consent). Throws unless each
+ * finds exactly one invitation to the organization and the accept answers 200.
+ */
+export async function joinAll(orgId: string, users: TestUser[]): Promise<void> {
+  for (const user of users) {
+    const mine = await as(user).get('/api/invitations');
+    if (mine.status !== 200) {
+      throw new Error(`invitations failed: ${mine.status} ${JSON.stringify(mine.body)}`);
+    }
+    const found = (mine.body.data as { organization_id: string; id: string }[]).filter(
+      (invitation) => invitation.organization_id === orgId,
+    );
+    if (found.length !== 1) {
+      throw new Error(`${user.uid} has ${found.length} invitations to ${orgId}`);
+    }
+    const accepted = await as(user).post(`/api/invitations/${found[0].id}/accept`);
+    if (accepted.status !== 200) {
+      throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    }
+  }
+}
+
+/**
+ * Every document in the Firestore emulator but the `users` profiles (which the Auth trigger
+ * writes whenever a test creates a user), by path, with its fields and update time in the REST
+ * encoding: one kindless all-descendants query, where `dump()` walks the tree collection by
+ * collection (minutes once a suite has written thousands of documents). Any write shows, also
+ * one that rewrites a document with the same fields.
+ */
+export async function dumpAll(): Promise<Record<string, unknown>> {
+  const root = `projects/${projectId}/databases/(default)/documents`;
+  const response = await fetch(
+    `http://${process.env.FIRESTORE_EMULATOR_HOST}/v1/${root}:runQuery`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: 'Bearer owner' },
+      body: JSON.stringify({ structuredQuery: { from: [{ allDescendants: true }] } }),
+    },
+  );
+  if (!response.ok) throw new Error(`runQuery: ${response.status} ${await response.text()}`);
+  const results = (await response.json()) as {
+    document?: { name: string; fields?: unknown; updateTime: string };
+  }[];
+  const out: Record<string, unknown> = {};
+  for (const { document } of results) {
+    if (!document) continue;
+    const path = document.name.slice(root.length + 1);
+    if (path.startsWith('users/')) continue;
+    out[path] = { fields: document.fields ?? {}, updateTime: document.updateTime };
+  }
+  return out;
 }

@@ -1,6 +1,15 @@
 import request from 'supertest';
 import { db } from '../../functions/src/firebase';
-import { app, as, bearer, createCast, createOrganization, ISO, setRole } from '../helpers/api';
+import {
+  app,
+  as,
+  bearer,
+  createCast,
+  createOrganization,
+  ISO,
+  joinAll,
+  setRole,
+} from '../helpers/api';
 import {
   claimsOf,
   createUser,
@@ -172,14 +181,44 @@ describeEmulators('organizations', () => {
       expect(logs.size).toBe(1);
     });
 
-    it('adds a posted team in the same commit and gives every member claims', async () => {
+    it('invites a posted team in the same commit; members join by accepting', async () => {
       const [first, second] = await Promise.all([createUser(), createUser()]);
       const response = await as(owner).post('/api/organizations', {
         name: 'Team Lab',
         team: [first.uid, second.uid],
       });
       expect(response.status).toBe(201);
-      expect(response.body.data.team).toEqual([owner.uid, first.uid, second.uid]);
+      expect(response.body.data.team).toEqual([owner.uid]);
+      const createdAt = response.body.data.created_at;
+      // Only the creator's claims changed: the invitees have none yet.
+      const before = claimsOf(await refreshIdToken(first.refreshToken));
+      expect(before.owner).toBeUndefined();
+      expect(before.team).toBeUndefined();
+      const mine = await as(first).get('/api/invitations');
+      expect(mine.status).toBe(200);
+      const invitation = mine.body.data[0];
+      expect(mine.body.data).toEqual([
+        {
+          id: invitation.id,
+          organization_id: 'team-lab',
+          organization_name: 'Team Lab',
+          email: null,
+          uid: first.uid,
+          role: 'member',
+          status: 'pending',
+          invited_by: owner.uid,
+          created_at: createdAt,
+          expires_at: invitation.expires_at,
+          responded_at: null,
+        },
+      ]);
+      expect(Date.parse(invitation.expires_at) - Date.parse(createdAt)).toBe(7 * 86_400_000);
+      const mail = await db().collection('mail').where('to', '==', first.email).get();
+      expect(mail.size).toBe(1);
+
+      await joinAll('team-lab', [first, second]);
+      const org = await as(owner).get('/api/organizations/team-lab');
+      expect(org.body.data.team).toEqual([owner.uid, first.uid, second.uid]);
       const claims = claimsOf(await refreshIdToken(first.refreshToken));
       expect(claims).toMatchObject({ owner: [], team: ['team-lab'] });
     });
@@ -193,6 +232,7 @@ describeEmulators('organizations', () => {
         name: 'Rights Lab',
         team: [admin.uid, member.uid, viewer.uid],
       });
+      await joinAll('rights-lab', [admin, member, viewer]);
       await setRole('rights-lab', admin.uid, 'admin');
       await setRole('rights-lab', viewer.uid, 'viewer');
     });
@@ -253,6 +293,15 @@ describeEmulators('organizations', () => {
         owner: 200,
         platform: 200,
       });
+      // The owner's change invited the stranger (the platform admin's added them directly, and
+      // the owner removed them again): revoke that invitation, leaving the fixture as it was.
+      const pending = await as(owner).get(`${orgPath}/invitations`);
+      const invited = pending.body.data.filter(
+        (invitation: { uid: string | null; status: string }) =>
+          invitation.uid === stranger.uid && invitation.status === 'pending',
+      );
+      expect(invited).toHaveLength(1);
+      await as(owner).delete(`${orgPath}/invitations/${invited[0].id}`).expect(204);
     });
 
     it('explains a refusal', async () => {
@@ -365,9 +414,10 @@ describeEmulators('organizations', () => {
 
     it('refuses a removed member on the next request despite a stale claim', async () => {
       const leaver = await createUser();
-      await as(owner).patch(orgPath, {
-        team: [owner.uid, admin.uid, member.uid, viewer.uid, leaver.uid],
-      });
+      await as(owner)
+        .patch(orgPath, { team: [owner.uid, admin.uid, member.uid, viewer.uid, leaver.uid] })
+        .expect(200);
+      await joinAll('rights-lab', [leaver]);
       const token = await refreshIdToken(leaver.refreshToken);
       expect(claimsOf(token).team).toEqual(['rights-lab']);
       await as(owner).patch(orgPath, { team: [owner.uid, admin.uid, member.uid, viewer.uid] });
@@ -431,6 +481,7 @@ describeEmulators('organizations', () => {
     it('transfers ownership through the owner field; the old owner becomes admin', async () => {
       const heir = await createUser();
       await createOrganization(owner, { name: 'Heir Lab', team: [heir.uid] });
+      await joinAll('heir-lab', [heir]);
       const response = await as(owner).patch('/api/organizations/heir-lab', { owner: heir.uid });
       expect(response.status).toBe(200);
       expect(response.body.data).toMatchObject({ owner: heir.uid, role: 'admin' });
@@ -442,9 +493,28 @@ describeEmulators('organizations', () => {
       expect(role.body.data.role).toBe('admin');
     });
 
-    it('transfers to a member added in the same change, writing each role once', async () => {
+    it('transfers only to a member: not to one invited in the same change', async () => {
       const newcomer = await createUser();
       await createOrganization(owner, { name: 'Swap Lab' });
+      const before = await dump();
+      const refused = await as(owner).patch('/api/organizations/swap-lab', {
+        team: [owner.uid, newcomer.uid],
+        owner: newcomer.uid,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({
+        error: {
+          code: 'invalid-argument',
+          message: `${newcomer.uid} is not on the team yet: invite them first.`,
+          details: [{ path: 'owner', message: 'Must be a member.' }],
+        },
+      });
+      expect(await dump()).toEqual(before);
+
+      await as(owner)
+        .patch('/api/organizations/swap-lab', { team: [owner.uid, newcomer.uid] })
+        .expect(200);
+      await joinAll('swap-lab', [newcomer]);
       const response = await as(owner).patch('/api/organizations/swap-lab', {
         team: [owner.uid, newcomer.uid],
         owner: newcomer.uid,
@@ -477,6 +547,7 @@ describeEmulators('organizations', () => {
     it('archives, hides, freezes, restores and purges', async () => {
       const teammate = await createUser();
       await createOrganization(owner, { name: 'Life Lab', team: [teammate.uid] });
+      await joinAll('life-lab', [teammate]);
       const path = '/api/organizations/life-lab';
 
       const archived = await as(owner).delete(path);
@@ -520,6 +591,22 @@ describeEmulators('organizations', () => {
       expect(left).toEqual([]);
       expect((await as(owner).get(path)).status).toBe(404);
       expect(claimsOf(await refreshIdToken(teammate.refreshToken)).team).toEqual([]);
+      // Its id stays taken for 30 days (a tombstone), so nobody can pose as it.
+      const tombstone = (await db().doc('purged_organizations/life-lab').get()).data()!;
+      const purgedAt = tombstone.purged_at.toDate() as Date;
+      const expiresAt = tombstone.expires_at.toDate() as Date;
+      expect(expiresAt.getTime() - purgedAt.getTime()).toBe(30 * 86_400_000);
+      const again = await as(stranger).post('/api/organizations', {
+        organization_id: 'life-lab',
+        name: 'Life Lab',
+      });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({
+        error: {
+          code: 'already-exists',
+          message: `life-lab was deleted on ${purgedAt.toISOString()}; the id can be taken again after ${expiresAt.toISOString()}.`,
+        },
+      });
     });
   });
 

@@ -2,7 +2,7 @@
 // emulator, started here on its own port so that faults can be injected into it.
 import { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { db } from '../../functions/src/firebase';
-import { as, createOrganization, setRole } from '../helpers/api';
+import { as, createOrganization, joinAll, setRole } from '../helpers/api';
 import { createUser, describeEmulators, dump, wipe, type TestUser } from '../helpers/emulators';
 
 interface Emulator {
@@ -182,6 +182,7 @@ describeEmulators('secrets', () => {
   it('lets only the owner and admins manage secrets', async () => {
     const member = await createUser();
     await createOrganization(owner, { name: 'Guarded Lab', team: [viewer.uid, member.uid] });
+    await joinAll('guarded-lab', [viewer, member]);
     await setRole('guarded-lab', viewer.uid, 'viewer');
     for (const user of [viewer, member]) {
       const put = await as(user).put('/api/organizations/guarded-lab/secrets/metrc', {
