@@ -121,6 +121,27 @@ describeEmulators('listing organizations', () => {
     });
   });
 
+  it('refuses a cursor of another list: another order or sort, or a team', async () => {
+    const byName = await as(pager).get('/api/organizations?limit=25');
+    const cursor = encodeURIComponent(byName.body.next_cursor);
+    const refused = {
+      error: {
+        code: 'invalid-argument',
+        message: 'The cursor is not one this API returned.',
+        details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
+      },
+    };
+    for (const path of [
+      `/api/organizations?limit=25&order=desc&cursor=${cursor}`,
+      `/api/organizations?limit=25&order_by=created_at&cursor=${cursor}`,
+      `/api/organizations/page-org-001/team?cursor=${cursor}`,
+    ]) {
+      const response = await as(pager).get(path);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual(refused);
+    }
+  });
+
   it('reads an organization with the caller’s membership in one round trip', async () => {
     const use = await meterFirestore(() =>
       as(pager).get('/api/organizations/page-org-001').expect(200),

@@ -1,11 +1,20 @@
 import request from 'supertest';
 import { db } from '../../functions/src/firebase';
-import { app, as, bearer, createCast, createOrganization, ISO, setRole } from '../helpers/api';
+import {
+  app,
+  as,
+  bearer,
+  createCast,
+  createOrganization,
+  dumpAll,
+  ISO,
+  joinAll,
+  setRole,
+} from '../helpers/api';
 import {
   claimsOf,
   createUser,
   describeEmulators,
-  dump,
   importUsers,
   refreshIdToken,
   wipe,
@@ -22,13 +31,14 @@ describeEmulators('team', () => {
   let platform: TestUser;
   let orgCount = 0;
 
-  /** A fresh organization with one member of each role. */
+  /** A fresh organization with one member of each role (each accepted their invitation). */
   async function organization(): Promise<string> {
     orgCount += 1;
     const { organization_id } = await createOrganization(owner, {
       name: `Team Org ${orgCount}`,
       team: [admin.uid, member.uid, viewer.uid],
     });
+    await joinAll(organization_id, [admin, member, viewer]);
     await setRole(organization_id, admin.uid, 'admin');
     await setRole(organization_id, viewer.uid, 'viewer');
     return organization_id;
@@ -212,6 +222,7 @@ describeEmulators('team', () => {
       await as(owner)
         .post(`/api/organizations/${orgId}/team`, { uid: second.uid, role: 'admin' })
         .expect(201);
+      await joinAll(orgId, [second]);
       const revoke = await as(admin).patch(`/api/organizations/${orgId}/team/${second.uid}`, {
         role: 'member',
       });
@@ -242,7 +253,7 @@ describeEmulators('team', () => {
   });
 
   describe('adding', () => {
-    it('adds in bulk by uid and email, inviting unknown emails, all in one change', async () => {
+    it('invites in bulk by uid and email, with or without an account, all in one change', async () => {
       const orgId = await organization();
       const [byUid, byEmail] = await Promise.all([createUser(), createUser()]);
       const response = await as(admin).post(`/api/organizations/${orgId}/team`, {
@@ -254,20 +265,38 @@ describeEmulators('team', () => {
         ],
       });
       expect(response.status).toBe(201);
-      const invitation = response.body.data[2].invitation_id;
+      const ids = response.body.data.map(
+        (entry: { invitation_id?: string }) => entry.invitation_id,
+      );
       expect(response.body.data).toEqual([
-        { uid: byUid.uid, email: byUid.email, role: 'viewer', status: 'added' },
-        { uid: byEmail.uid, email: byEmail.email, role: 'member', status: 'added' },
+        { uid: byUid.uid, email: null, role: 'viewer', status: 'invited', invitation_id: ids[0] },
+        {
+          uid: null,
+          email: byEmail.email,
+          role: 'member',
+          status: 'invited',
+          invitation_id: ids[1],
+        },
         {
           uid: null,
           email: 'newcomer@example.com',
           role: 'member',
           status: 'invited',
-          invitation_id: invitation,
+          invitation_id: ids[2],
         },
-        { uid: member.uid, email: member.email, role: 'member', status: 'already_member' },
+        { uid: member.uid, email: null, role: 'member', status: 'already_member' },
       ]);
+      expect(new Set(ids.slice(0, 3)).size).toBe(3);
+      // Nobody joined yet: the team and the invitees' claims are as they were.
+      const before = (await as(owner).get(`/api/organizations/${orgId}`)).body.data;
+      expect(before.team).toEqual([owner.uid, admin.uid, member.uid, viewer.uid]);
+      expect(claimsOf(await refreshIdToken(byEmail.refreshToken)).team ?? []).toEqual([]);
+
+      await joinAll(orgId, [byUid, byEmail]);
       expect(claimsOf(await refreshIdToken(byEmail.refreshToken)).team).toEqual([orgId]);
+      expect((await as(byUid).get(`/api/organizations/${orgId}/role`)).body.data.role).toBe(
+        'viewer',
+      );
       const org = (await as(owner).get(`/api/organizations/${orgId}`)).body.data;
       expect(org.team).toEqual([
         owner.uid,
@@ -279,10 +308,38 @@ describeEmulators('team', () => {
       ]);
     });
 
+    it('lets a platform admin add accounts by uid directly; an address is invited', async () => {
+      const orgId = await organization();
+      const [byUid, byEmail] = await Promise.all([createUser(), createUser()]);
+      const response = await as(platform).post(`/api/organizations/${orgId}/team`, {
+        members: [
+          { uid: byUid.uid, role: 'viewer' },
+          { email: byEmail.email },
+          { uid: member.uid },
+        ],
+      });
+      expect(response.status).toBe(201);
+      const invitation = response.body.data[1].invitation_id;
+      expect(response.body.data).toEqual([
+        { uid: byUid.uid, email: null, role: 'viewer', status: 'added' },
+        {
+          uid: null,
+          email: byEmail.email,
+          role: 'member',
+          status: 'invited',
+          invitation_id: invitation,
+        },
+        { uid: member.uid, email: null, role: 'member', status: 'already_member' },
+      ]);
+      expect(claimsOf(await refreshIdToken(byUid.refreshToken)).team).toEqual([orgId]);
+      const org = (await as(owner).get(`/api/organizations/${orgId}`)).body.data;
+      expect(org.team).toEqual([owner.uid, admin.uid, member.uid, viewer.uid, byUid.uid]);
+    });
+
     it('writes nothing when one uid of a bulk add is unknown', async () => {
       const orgId = await organization();
       const newcomer = await createUser();
-      const before = await dump();
+      const before = await dumpAll();
       const response = await as(owner).post(`/api/organizations/${orgId}/team`, {
         members: [{ uid: newcomer.uid }, { uid: 'ghost-user' }],
       });
@@ -294,7 +351,7 @@ describeEmulators('team', () => {
           details: [{ path: 'members.1.uid', message: 'No user ghost-user.' }],
         },
       });
-      expect(await dump()).toEqual(before);
+      expect(await dumpAll()).toEqual(before);
     });
 
     it.each([
@@ -346,26 +403,34 @@ describeEmulators('team', () => {
       const response = await as(owner).post(`/api/organizations/${orgId}/transfer`, {
         uid: stranger.uid,
       });
-      expect(response.status).toBe(409);
-      expect(response.body.error.message).toBe(
-        `${stranger.uid} is not on the team of ${orgId}: add them first.`,
-      );
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({
+        error: {
+          code: 'not-found',
+          message: `${stranger.uid} is not on the team of ${orgId}.`,
+        },
+      });
     });
   });
 
   describe('custom claims', () => {
-    it('converges after twenty concurrent adds of one user to twenty organizations', async () => {
+    it('converges after one user joins twenty organizations concurrently', async () => {
       const joiner = await createUser();
       const orgIds: string[] = [];
       for (let i = 0; i < 20; i += 1) {
         orgIds.push((await createOrganization(owner, { name: `Claims Org ${i}` })).organization_id);
       }
+      const invited = [];
+      for (const orgId of orgIds) {
+        invited.push(await as(owner).post(`/api/organizations/${orgId}/team`, { uid: joiner.uid }));
+      }
+      expect(invited.map((response) => response.status)).toEqual(orgIds.map(() => 201));
       const responses = await Promise.all(
-        orgIds.map((orgId) =>
-          as(owner).post(`/api/organizations/${orgId}/team`, { uid: joiner.uid }),
+        invited.map((response) =>
+          as(joiner).post(`/api/invitations/${response.body.data.invitation_id}/accept`),
         ),
       );
-      expect(responses.map((response) => response.status)).toEqual(orgIds.map(() => 201));
+      expect(responses.map((response) => response.status)).toEqual(orgIds.map(() => 200));
       expect(claimsOf(await refreshIdToken(joiner.refreshToken)).team).toEqual([...orgIds].sort());
     });
 
@@ -416,6 +481,7 @@ describeEmulators('team', () => {
         organization_id: orgId,
         organization_name: `Team Org ${orgCount}`,
         email: 'invitee@example.com',
+        uid: null,
         role: 'viewer',
         status: 'pending',
         invited_by: admin.uid,
@@ -448,7 +514,9 @@ describeEmulators('team', () => {
 
       const wrong = await as(stranger).post(`/api/invitations/${invitation.id}/accept`);
       expect(wrong.status).toBe(403);
-      expect(wrong.body.error.message).toBe('This invitation is for another email address.');
+      expect(wrong.body).toEqual({
+        error: { code: 'permission-denied', message: 'This invitation is for someone else.' },
+      });
 
       const accepted = await as(invitee).post(`/api/invitations/${invitation.id}/accept`);
       expect(accepted.status).toBe(200);
@@ -519,6 +587,26 @@ describeEmulators('team', () => {
       expect((await db().collection('mail').where('to', '==', 'late@example.com').get()).size).toBe(
         2,
       );
+      // One resend per invitation per ten minutes: each one mails the invitee.
+      const tooSoon = await as(owner).post(
+        `/api/organizations/${orgId}/invitations/${expiring.id}/resend`,
+      );
+      expect(tooSoon.status).toBe(429);
+      const wait = Number(tooSoon.headers['retry-after']);
+      expect(wait).toBeGreaterThan(540);
+      expect(wait).toBeLessThanOrEqual(600);
+      const resentAt = (
+        await db().doc(`organizations/${orgId}/invitations/${expiring.id}`).get()
+      ).get('resent_at') as FirebaseFirestore.Timestamp;
+      expect(tooSoon.body).toEqual({
+        error: {
+          code: 'resource-exhausted',
+          message: `This invitation was resent at ${resentAt.toDate().toISOString()}: resend it again in ${wait} seconds.`,
+        },
+      });
+      expect((await db().collection('mail').where('to', '==', 'late@example.com').get()).size).toBe(
+        2,
+      );
 
       const revoked = await as(owner).delete(
         `/api/organizations/${orgId}/invitations/${expiring.id}`,
@@ -527,6 +615,46 @@ describeEmulators('team', () => {
       const afterRevoke = await as(late).post(`/api/invitations/${expiring.id}/accept`);
       expect(afterRevoke.status).toBe(409);
       expect(afterRevoke.body.error.message).toBe('This invitation was revoked.');
+    });
+
+    it('lets people leave and invitees decline an archived organization; nothing else', async () => {
+      const orgId = await organization();
+      const [decliner, accepter] = await Promise.all([createUser(), createUser()]);
+      const invited = await as(owner)
+        .post(`/api/organizations/${orgId}/team`, {
+          members: [{ uid: decliner.uid }, { uid: accepter.uid }],
+        })
+        .expect(201);
+      const [declining, accepting] = invited.body.data.map(
+        (entry: { invitation_id: string }) => entry.invitation_id,
+      );
+      await as(owner).delete(`/api/organizations/${orgId}`).expect(200);
+      const readOnly = {
+        error: {
+          code: 'failed-precondition',
+          message: `${orgId} is archived and read-only: restore it first.`,
+        },
+      };
+
+      await as(viewer).post(`/api/organizations/${orgId}/leave`).expect(204);
+      await as(member).delete(`/api/organizations/${orgId}/team/${member.uid}`).expect(204);
+      await as(decliner).post(`/api/invitations/${declining}/decline`).expect(204);
+
+      const removeOther = await as(owner).delete(`/api/organizations/${orgId}/team/${admin.uid}`);
+      expect(removeOther.status).toBe(409);
+      expect(removeOther.body).toEqual(readOnly);
+      const accept = await as(accepter).post(`/api/invitations/${accepting}/accept`);
+      expect(accept.status).toBe(409);
+      expect(accept.body).toEqual(readOnly);
+
+      // Off the team now, they see an archived organization no more.
+      const gone = await as(viewer).get(`/api/organizations/${orgId}`);
+      expect(gone.status).toBe(404);
+      expect(gone.body).toEqual({
+        error: { code: 'not-found', message: `No organization ${orgId}.` },
+      });
+      const team = (await as(owner).get(`/api/organizations/${orgId}`)).body.data.team;
+      expect(team).toEqual([owner.uid, admin.uid]);
     });
 
     it('lets the invitee decline', async () => {
@@ -595,9 +723,10 @@ describeEmulators('team', () => {
     const uids = await importUsers(999, 'bulk');
     for (let i = 0; i < uids.length; i += 100) {
       const members = uids.slice(i, i + 100).map((uid) => ({ uid }));
-      await as(owner).post(`/api/organizations/${orgId}/team`, { members }).expect(201);
+      // A platform admin adds accounts directly (an owner would only invite them).
+      await as(platform).post(`/api/organizations/${orgId}/team`, { members }).expect(201);
     }
-    const full = await as(owner).post(`/api/organizations/${orgId}/team`, { uid: stranger.uid });
+    const full = await as(platform).post(`/api/organizations/${orgId}/team`, { uid: stranger.uid });
     expect(full.status).toBe(429);
     expect(full.body.error.message).toBe(
       `An organization has at most 1000 members; ${orgId} would have 1001.`,
