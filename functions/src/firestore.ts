@@ -83,6 +83,23 @@ const cursorSchema = z.strictObject({
   id: z.string(),
 });
 
+/**
+ * Any id Firestore takes for a document: no `/`, not `.` or `..`, not `__…__`, at most 1,500
+ * bytes. For lists whose ids the API does not choose itself (automatic ids).
+ */
+export const documentIdSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (id) =>
+      !id.includes('/') &&
+      id !== '.' &&
+      id !== '..' &&
+      !/^__.*__$/.test(id) &&
+      Buffer.byteLength(id) <= 1500,
+    'Not a document id.',
+  );
+
 /** The list a cursor belongs to: its name (with what it is sorted by), and its ids and values. */
 export interface CursorSpec {
   /** Names the list, its sort field and direction, e.g. `team:acme:name:asc`. */
@@ -127,13 +144,28 @@ export function decodeCursor(cursor: string, spec: CursorSpec): PagePosition {
   return { value: parsed.v, id: parsed.id };
 }
 
-/** The cursor of the page after `items`, or null on the last page. */
-export function nextCursor<T>(
-  items: T[],
-  more: boolean,
-  list: string,
-  positionOf: (item: T) => PagePosition,
-): string | null {
-  const last = items.at(-1);
-  return more && last !== undefined ? encodeCursor(positionOf(last), list) : null;
+/**
+ * Where the page after a query's results starts, or null on the last page. The query read one
+ * document more than the page (`limit + 1`); the position is that of the page's last document
+ * *read*, parsed or not, so that a run of documents that do not parse cannot end a listing early.
+ * (A document whose sort value no cursor can hold is passed over for the one before it.)
+ */
+export function pageEnd(
+  docs: DocumentSnapshot[],
+  limit: number,
+  sortField: string,
+): PagePosition | null {
+  if (docs.length <= limit) return null;
+  const { Timestamp } = firestoreSdk();
+  for (const doc of docs.slice(0, limit).reverse()) {
+    const raw: unknown = doc.get(sortField);
+    const value = raw instanceof Timestamp ? raw.toDate() : raw;
+    if (typeof value === 'string' || value instanceof Date) return { value, id: doc.id };
+  }
+  return null;
+}
+
+/** The cursor of the next page, or null on the last page. */
+export function nextCursor(end: PagePosition | null, list: string): string | null {
+  return end ? encodeCursor(end, list) : null;
 }

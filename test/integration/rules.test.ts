@@ -15,6 +15,7 @@ import {
 import { setLogLevel } from 'firebase/firestore';
 import { describeEmulators, projectId } from '../helpers/emulators';
 import { firestoreEmulator, rulesCoverage } from '../helpers/rules';
+import { API_COLLECTIONS } from '../../functions/src/model/collections';
 
 const root = join(__dirname, '..', '..');
 
@@ -46,21 +47,7 @@ const PURGED = 'gone-lab'; // purged: only its tombstone is left
 const RESULT = 'samples/sample-1/results/result-1';
 const MEASUREMENT = `${RESULT}/measurements/measurement-1`;
 
-/** The collection names the API owns, at any depth: no client creates documents in them. */
-const API_OWNED = [
-  'organizations',
-  'members',
-  'invitations',
-  'logs',
-  'secrets',
-  'data_models',
-  'public_organizations',
-  'purged_organizations',
-  'users',
-  'api_keys',
-  'idempotency_keys',
-  'mail',
-];
+const API_OWNED: readonly string[] = API_COLLECTIONS;
 
 /** The lab-data collections: the standard data models minus the API-owned names. */
 const LAB_COLLECTIONS = (

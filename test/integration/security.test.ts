@@ -352,39 +352,83 @@ describeEmulators('security: the tenancy boundary', () => {
   });
 
   describe('4. a purge is fenced: nothing written meanwhile survives it', () => {
-    it('refuses restore, additions and secrets racing a purge, and a re-created id starts empty', async () => {
-      const carl = await createUser({ name: 'Carl Concurrent' });
-      await createOrganization(owner, { name: 'Doomed Lab' });
-      await as(owner)
-        .put('/api/organizations/doomed-lab/secrets/metrc', { value: 'old-metrc-value-0123456789' })
-        .expect(201);
-      await as(owner).delete('/api/organizations/doomed-lab').expect(200);
-      const [purge, restore, add, secret] = await Promise.all([
-        as(owner).delete('/api/organizations/doomed-lab?purge=true'),
-        as(owner).post('/api/organizations/doomed-lab/restore'),
-        as(owner).post('/api/organizations/doomed-lab/team', { uid: carl.uid, role: 'admin' }),
-        as(owner).put('/api/organizations/doomed-lab/secrets/metrc', {
-          value: 'new-metrc-value-0123456789',
-        }),
+    it('never lets a write racing a purge survive it, and a re-created id starts empty', async () => {
+      const [carl, mia, ivy] = await Promise.all([
+        createUser({ name: 'Carl Concurrent' }),
+        createUser({ name: 'Mia Member' }),
+        createUser({ name: 'Ivy Invitee' }),
       ]);
-      expect(purge.status).toBe(204);
-      // Whatever order they ran in, nothing is left under the id afterwards.
-      for (const response of [restore, add, secret])
-        expect([200, 201, 404, 409]).toContain(response.status);
-      expect(await everythingUnder('doomed-lab')).toEqual({ org: false, collections: [] });
-      expect((await freshClaims(owner)).team).not.toContain('doomed-lab');
+      const ok = (response: { status: number }) => response.status < 300;
+      let purged: string | undefined;
+      // The audit's race, three times over: purge, restore, an add, a secret, a member leaving and
+      // an invitee declining, all at once. Either the purge wins (and then no restore, add or
+      // secret succeeded, and nothing is left under the id), or the restore does (and the
+      // purge is refused, the organization whole).
+      for (const round of [1, 2, 3]) {
+        const orgId = `doomed-lab-${round}`;
+        await createOrganization(owner, { name: `Doomed Lab ${round}`, team: [mia.uid, ivy.uid] });
+        await accept(mia, orgId);
+        await as(owner)
+          .put(`/api/organizations/${orgId}/secrets/metrc`, { value: 'old-metrc-value-0123456789' })
+          .expect(201);
+        const inbox = await as(ivy).get('/api/invitations').expect(200);
+        const invitation = (inbox.body.data as { id: string; organization_id: string }[]).find(
+          (candidate) => candidate.organization_id === orgId,
+        )!;
+        await as(owner).delete(`/api/organizations/${orgId}`).expect(200);
+        const [purge, restore, add, secret, leave, decline] = await Promise.all([
+          as(owner).delete(`/api/organizations/${orgId}?purge=true`),
+          as(owner).post(`/api/organizations/${orgId}/restore`),
+          as(owner).post(`/api/organizations/${orgId}/team`, { uid: carl.uid, role: 'admin' }),
+          as(owner).put(`/api/organizations/${orgId}/secrets/metrc`, {
+            value: 'new-metrc-value-0123456789',
+          }),
+          as(mia).post(`/api/organizations/${orgId}/leave`),
+          as(ivy).post(`/api/invitations/${invitation.id}/decline`),
+        ]);
+        for (const response of [purge, restore, add, secret, leave, decline])
+          expect(response.status).toBeLessThan(500);
+        if (ok(purge)) {
+          expect(purge.status).toBe(204);
+          expect([restore, add, secret].filter(ok)).toEqual([]);
+          expect(await everythingUnder(orgId)).toEqual({ org: false, collections: [] });
+          expect((await freshClaims(owner)).team).not.toContain(orgId);
+          expect((await freshClaims(mia)).team).not.toContain(orgId);
+          purged ??= orgId;
+        } else {
+          expect(purge.status).toBe(409);
+          expect(restore.status).toBe(200);
+          const org = (await db().doc(`organizations/${orgId}`).get()).data()!;
+          expect({ archived: org.archived, purging: org.purging }).toEqual({
+            archived: false,
+            purging: false,
+          });
+        }
+      }
+      if (!purged) {
+        // The restore won every round: purge one for the rest of the test.
+        purged = 'doomed-lab-1';
+        await as(owner).delete(`/api/organizations/${purged}`).expect(200);
+        await as(owner).delete(`/api/organizations/${purged}?purge=true`).expect(204);
+      }
 
-      const retaken = await as(mallory).post('/api/organizations', { name: 'Doomed Lab' });
+      const retaken = await as(mallory).post('/api/organizations', {
+        organization_id: purged,
+        name: 'Doomed Lab',
+      });
       expect(retaken.status).toBe(409);
       expect(retaken.body.error.code).toBe('already-exists');
       // Thirty days later (the tombstone's TTL), the id starts empty for its new owner.
-      await db().doc('purged_organizations/doomed-lab').delete();
-      await as(mallory).post('/api/organizations', { name: 'Doomed Lab' }).expect(201);
-      const team = await as(mallory).get('/api/organizations/doomed-lab/team').expect(200);
+      await db().doc(`purged_organizations/${purged}`).delete();
+      await as(mallory)
+        .post('/api/organizations', { organization_id: purged, name: 'Doomed Lab' })
+        .expect(201);
+      const team = await as(mallory).get(`/api/organizations/${purged}/team`).expect(200);
       expect(team.body.data.map((entry: { uid: string }) => entry.uid)).toEqual([mallory.uid]);
-      const secrets = await as(mallory).get('/api/organizations/doomed-lab/secrets').expect(200);
+      const secrets = await as(mallory).get(`/api/organizations/${purged}/secrets`).expect(200);
       expect(secrets.body).toEqual({ data: [] });
-      expect((await as(carl).get('/api/organizations/doomed-lab')).status).toBe(404);
+      expect((await as(carl).get(`/api/organizations/${purged}`)).status).toBe(404);
+      expect((await as(mia).get(`/api/organizations/${purged}`)).status).toBe(404);
     });
 
     it('refuses every write to an organization being purged with a 409', async () => {

@@ -3,6 +3,7 @@
 // and every lab-data match block must check each collection of its path against it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_COLLECTIONS } from '../../functions/src/model/collections';
 
 const root = join(__dirname, '..', '..');
 const rules = readFileSync(join(root, 'firestore.rules'), 'utf8');
@@ -13,21 +14,7 @@ const standardDataModels = JSON.parse(
   ),
 ) as { key: string }[];
 
-/** Collection names the API uses, at any depth: clients may never create documents in them. */
-const API_OWNED = [
-  'organizations',
-  'members',
-  'invitations',
-  'logs',
-  'secrets',
-  'data_models',
-  'public_organizations',
-  'purged_organizations',
-  'users',
-  'api_keys',
-  'idempotency_keys',
-  'mail',
-];
+const API_OWNED: readonly string[] = API_COLLECTIONS;
 
 /** The names in `function isLabCollection(name) { return name in [ ... ]; }`, in order. */
 function labCollectionsInRules(): string[] {

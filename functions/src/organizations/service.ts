@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
-import { decodeCursor, nextCursor, type CursorSpec } from '../firestore';
+import { decodeCursor, documentIdSchema, nextCursor, type CursorSpec } from '../firestore';
 import { ApiError } from '../http/errors';
 import type { Reply } from '../http/handler';
 import { DAY_MS, iso } from '../time';
@@ -26,7 +26,6 @@ import {
   type UpdateInput,
 } from './schemas';
 import { slugify } from './slug';
-import * as z from 'zod';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
 import type { License, OrganizationRecord } from './types';
@@ -35,8 +34,6 @@ import { etag, memberView, viewFor } from './views';
 const IDEMPOTENCY_MS = DAY_MS;
 /** How long a purged organization's id stays taken (its tombstone's TTL). */
 export const TOMBSTONE_MS = 30 * DAY_MS;
-/** Audit-log entries have Firestore's automatic ids. */
-const LOG_ID = z.string().regex(/^[A-Za-z0-9]{20}$/);
 /** Members added or removed by one request: a transaction stays well inside Firestore's limits. */
 export const MAX_TEAM_CHANGES = 100;
 
@@ -475,7 +472,7 @@ export function createOrganizationService({
         direction: query.order,
       };
       const cursor = listCursor(spec);
-      const { items, more } = await store.list({
+      const { items, end } = await store.list({
         ...spec,
         limit: query.limit,
         after: query.cursor ? decodeCursor(query.cursor, cursor) : undefined,
@@ -486,10 +483,7 @@ export function createOrganizationService({
       });
       return {
         data,
-        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
-          value: last[spec.sort],
-          id: last.organization_id,
-        })),
+        nextCursor: nextCursor(end, cursor.list),
       };
     },
 
@@ -697,16 +691,13 @@ export function createOrganizationService({
       orgId: string,
       page: { limit: number; cursor?: string },
     ): Promise<Reply> {
-      const cursor: CursorSpec = { list: `logs:${orgId}`, id: LOG_ID, value: 'date' };
+      const cursor: CursorSpec = { list: `logs:${orgId}`, id: documentIdSchema, value: 'date' };
       const after = page.cursor ? decodeCursor(page.cursor, cursor) : undefined;
       await teamRead(caller, orgId, 'admin', 'read its audit log');
-      const { items, more } = await store.logs(orgId, page.limit, after);
+      const { items, end } = await store.logs(orgId, page.limit, after);
       return {
         data: items.map(({ at, ...entry }) => ({ ...entry, at: iso(at) })),
-        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
-          value: last.at,
-          id: last.id,
-        })),
+        nextCursor: nextCursor(end, cursor.list),
       };
     },
 

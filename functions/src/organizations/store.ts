@@ -5,7 +5,7 @@ import type {
   Transaction,
 } from 'firebase-admin/firestore';
 import { db, firestoreSdk } from '../firebase';
-import { parseAll, parseStored, type PagePosition } from '../firestore';
+import { pageEnd, parseAll, parseStored, type PagePosition } from '../firestore';
 import {
   accessRecord,
   dataModel,
@@ -319,7 +319,7 @@ export const organizationStore = {
   },
 
   /** One query: a page of organizations plus one more to tell whether a next page exists. */
-  async list(spec: ListSpec): Promise<{ items: OrganizationRecord[]; more: boolean }> {
+  async list(spec: ListSpec): Promise<{ items: OrganizationRecord[]; end: PagePosition | null }> {
     let query: Query = organizations();
     query =
       spec.scope.field === 'team'
@@ -342,7 +342,7 @@ export const organizationStore = {
     const items = snapshot.docs
       .slice(0, spec.limit)
       .flatMap((doc) => ownOrganization(parseStored(organizationRecord, doc), doc.id) ?? []);
-    return { items, more: snapshot.size > spec.limit };
+    return { items, end: pageEnd(snapshot.docs, spec.limit, spec.sort) };
   },
 
   async dataModels(orgId: string): Promise<DataModel[]> {
@@ -357,7 +357,7 @@ export const organizationStore = {
     orgId: string,
     limit: number,
     after?: PagePosition,
-  ): Promise<{ items: (LogEntry & { id: string })[]; more: boolean }> {
+  ): Promise<{ items: (LogEntry & { id: string })[]; end: PagePosition | null }> {
     let query = orgRef(orgId)
       .collection('logs')
       .orderBy('at', 'desc')
@@ -368,7 +368,7 @@ export const organizationStore = {
       const entry = parseStored(logEntry, doc);
       return entry ? [{ id: doc.id, ...entry }] : [];
     });
-    return { items, more: snapshot.size > limit };
+    return { items, end: pageEnd(snapshot.docs, limit, 'at') };
   },
 
   /** Counts for the summary, as parallel aggregation queries (no document is read). */

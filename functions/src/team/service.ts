@@ -241,7 +241,7 @@ export function createTeamService({
       const after = query.cursor ? decodeCursor(query.cursor, cursor) : undefined;
       const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'viewer', 'see its team');
-      const { items, more } = await team.members(
+      const { items, end } = await team.members(
         orgId,
         query.order_by,
         query.order,
@@ -250,10 +250,7 @@ export function createTeamService({
       );
       return {
         data: items.map(memberView),
-        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
-          value: last[query.order_by],
-          id: last.uid,
-        })),
+        nextCursor: nextCursor(end, cursor.list),
       };
     },
 
@@ -448,14 +445,11 @@ export function createTeamService({
       const after = page.cursor ? decodeCursor(page.cursor, cursor) : undefined;
       const { org, member } = await organizations.readAccess(orgId, caller.uid);
       requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its invitations');
-      const { items, more } = await team.invitations(orgId, page.limit, after);
+      const { items, end } = await team.invitations(orgId, page.limit, after);
       const at = now();
       return {
         data: items.map((invitation) => invitationView(invitation, at)),
-        nextCursor: nextCursor(items, more, cursor.list, (last) => ({
-          value: last.created_at,
-          id: last.invitation_id,
-        })),
+        nextCursor: nextCursor(end, cursor.list),
       };
     },
 

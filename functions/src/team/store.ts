@@ -1,6 +1,12 @@
 import type { DocumentSnapshot, Query } from 'firebase-admin/firestore';
 import { db, firestoreSdk } from '../firebase';
-import { isOrganizationChild, parseAll, parseStored, type PagePosition } from '../firestore';
+import {
+  isOrganizationChild,
+  pageEnd,
+  parseAll,
+  parseStored,
+  type PagePosition,
+} from '../firestore';
 import { invitationRecord, memberRecord } from '../model/records';
 import type { InvitationRecord } from '../organizations/types';
 import type * as z from 'zod';
@@ -12,13 +18,17 @@ const organization = (orgId: string) => db().collection('organizations').doc(org
 async function page<S extends z.ZodType>(
   schema: S,
   query: Query,
+  sortField: string,
   limit: number,
   after?: PagePosition,
-): Promise<{ items: z.output<S>[]; more: boolean }> {
+): Promise<{ items: z.output<S>[]; end: PagePosition | null }> {
   const snapshot = await (after ? query.startAfter(after.value, after.id) : query)
     .limit(limit + 1)
     .get();
-  return { items: parseAll(schema, snapshot.docs.slice(0, limit)), more: snapshot.size > limit };
+  return {
+    items: parseAll(schema, snapshot.docs.slice(0, limit)),
+    end: pageEnd(snapshot.docs, limit, sortField),
+  };
 }
 
 /**
@@ -48,7 +58,7 @@ export const teamStore = {
       .collection('members')
       .orderBy(sort, direction)
       .orderBy(firestoreSdk().FieldPath.documentId(), direction);
-    return page(memberRecord, query, limit, after);
+    return page(memberRecord, query, sort, limit, after);
   },
 
   /** The organization's invitations, newest first. */
@@ -57,7 +67,7 @@ export const teamStore = {
       .collection('invitations')
       .orderBy('created_at', 'desc')
       .orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
-    return page(invitationRecord, query, limit, after);
+    return page(invitationRecord, query, 'created_at', limit, after);
   },
 
   /** An invitation by its id alone (ids are unique across organizations). */
