@@ -595,7 +595,9 @@ describeEmulators('organizations', () => {
       const tombstone = (await db().doc('purged_organizations/life-lab').get()).data()!;
       const purgedAt = tombstone.purged_at.toDate() as Date;
       const expiresAt = tombstone.expires_at.toDate() as Date;
-      expect(expiresAt.getTime() - purgedAt.getTime()).toBe(30 * 86_400_000);
+      // Thirty days from the end of the purge (the tombstone gets its expiry once all is deleted).
+      expect(expiresAt.getTime() - purgedAt.getTime()).toBeGreaterThanOrEqual(30 * 86_400_000);
+      expect(expiresAt.getTime() - purgedAt.getTime()).toBeLessThan(30 * 86_400_000 + 60_000);
       const again = await as(stranger).post('/api/organizations', {
         organization_id: 'life-lab',
         name: 'Life Lab',

@@ -431,6 +431,37 @@ describeEmulators('security: the tenancy boundary', () => {
       expect((await as(mia).get(`/api/organizations/${purged}`)).status).toBe(404);
     });
 
+    it('keeps the id of a purge that stopped half-way taken; a finished one for 30 days', async () => {
+      // A purge that stopped after its first step: the tombstone has no expiry, a leftover remains.
+      await db().doc('purged_organizations/half-gone').set({
+        organization_id: 'half-gone',
+        purged_at: new Date(),
+        purged_by: owner.uid,
+        expires_at: null,
+      });
+      await db()
+        .doc('organizations/half-gone/logs/leftover')
+        .set({ action: 'organization.created' });
+      const early = await as(mallory).post('/api/organizations', { name: 'Half Gone' });
+      expect(early.status).toBe(409);
+      expect(early.body).toEqual({
+        error: {
+          code: 'failed-precondition',
+          message: 'half-gone is still being deleted: try again later.',
+        },
+      });
+      expect(early.headers['retry-after']).toBe('60');
+
+      await createOrganization(owner, { name: 'Gone Lab' });
+      await as(owner).delete('/api/organizations/gone-lab').expect(200);
+      const before = Date.now();
+      await as(owner).delete('/api/organizations/gone-lab?purge=true').expect(204);
+      const tombstone = (await db().doc('purged_organizations/gone-lab').get()).data()!;
+      const expiry = (tombstone.expires_at as { toDate(): Date }).toDate().getTime();
+      expect(expiry - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1000);
+      expect(expiry - before).toBeLessThan(30 * 86_400_000 + 60_000);
+    });
+
     it('refuses every write to an organization being purged with a 409', async () => {
       await createOrganization(owner, { name: 'Purging Lab' });
       await as(owner).delete('/api/organizations/purging-lab').expect(200);

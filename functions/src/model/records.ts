@@ -151,12 +151,15 @@ export const idempotencyRecord = z.object({
   expires_at: date,
 });
 
-/** `purged_organizations/{org_id}`: a purged id, not reusable until `expires_at` (a TTL policy). */
+/**
+ * `purged_organizations/{org_id}`: a purged id, not reusable until `expires_at` (a TTL policy
+ * deletes it then). `expires_at` is null while the purge is still deleting.
+ */
 export const tombstoneRecord = z.object({
   organization_id: z.string(),
   purged_at: date,
   purged_by: z.string(),
-  expires_at: date,
+  expires_at: nullableDate,
 });
 
 export type OrganizationRecord = z.output<typeof organizationRecord>;

@@ -28,6 +28,7 @@ import {
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
 import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
+import type { TombstoneRecord } from '../model/records';
 import type { License, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
@@ -423,22 +424,24 @@ export function createOrganizationService({
     } satisfies Reply;
   }
 
-  /** Why an id cannot be taken now, if it cannot: a purge of it is recent or unfinished. */
-  function refuseTaken(
-    orgId: string,
-    found: Awaited<ReturnType<OrganizationStore['readForCreate']>>,
-  ) {
-    if (found.tombstone && found.tombstone.expires_at > now()) {
-      throw new ApiError(
-        'already-exists',
-        `${orgId} was deleted on ${iso(found.tombstone.purged_at)}; the id can be taken again after ${iso(found.tombstone.expires_at)}.`,
-      );
-    }
-    if (found.leftovers) {
+  /**
+   * Why an id cannot be taken now, if it cannot: its purge has not finished (something may still
+   * be stored under it: the tombstone has no expiry until everything is deleted), or it finished
+   * less than 30 days ago.
+   */
+  function refuseTaken(orgId: string, tombstone: TombstoneRecord | null) {
+    if (!tombstone) return;
+    if (tombstone.expires_at === null) {
       throw new ApiError(
         'failed-precondition',
         `${orgId} is still being deleted: try again later.`,
         { headers: { 'Retry-After': '60' } },
+      );
+    }
+    if (tombstone.expires_at > now()) {
+      throw new ApiError(
+        'already-exists',
+        `${orgId} was deleted on ${iso(tombstone.purged_at)}; the id can be taken again after ${iso(tombstone.expires_at)}.`,
       );
     }
   }
@@ -567,7 +570,7 @@ export function createOrganizationService({
             },
           );
         }
-        refuseTaken(orgId, found);
+        refuseTaken(orgId, found.tombstone);
         const profiles = early!;
         requireProfiles(team, profiles);
         const at = now();
@@ -650,8 +653,9 @@ export function createOrganizationService({
     /**
      * Deletes an archived organization for good: documents, subcollections, secrets, members'
      * claims. First, in one transaction, the organization is marked `purging` (every write path
-     * refuses it from then on) and its id gets a tombstone; only then is everything deleted. A
-     * purge that failed half-way is finished by sending it again.
+     * refuses it from then on) and its id gets a tombstone without an expiry; only then is
+     * everything deleted, and the tombstone given its expiry last: a purge that stopped half-way
+     * keeps the id taken until it is sent again and finishes.
      */
     async purge(caller: Caller, orgId: string): Promise<void> {
       const org = await store.transact(async (transaction) => {
@@ -670,13 +674,13 @@ export function createOrganizationService({
             organization_id: orgId,
             purged_at: at,
             purged_by: caller.uid,
-            expires_at: new Date(at.getTime() + TOMBSTONE_MS),
+            expires_at: null,
           },
         );
         return access.org;
       });
       await secrets.purge(orgId);
-      await store.purge(orgId);
+      await store.purge(orgId, new Date(now().getTime() + TOMBSTONE_MS));
       await claims.sync(org.team);
       logger.info('Organization purged', { organization_id: orgId, actor_uid: caller.uid });
     },

@@ -268,22 +268,16 @@ export const organizationStore = {
 
   /**
    * What stands in the way of creating an organization with this id, in one round trip: the
-   * organization, the tombstone of a purged one, and whether anything is still stored under it
-   * (a purge that has not finished).
+   * organization, and the tombstone of a purged one (which also stands for anything a purge has
+   * not deleted yet: see `purge`).
    */
-  async readForCreate(orgId: string): Promise<{
-    org: OrganizationRecord | null;
-    tombstone: TombstoneRecord | null;
-    leftovers: boolean;
-  }> {
-    const [[org, tombstone], collections] = await Promise.all([
-      db().getAll(orgRef(orgId), tombstoneRef(orgId)),
-      orgRef(orgId).listCollections(),
-    ]);
+  async readForCreate(
+    orgId: string,
+  ): Promise<{ org: OrganizationRecord | null; tombstone: TombstoneRecord | null }> {
+    const [org, tombstone] = await db().getAll(orgRef(orgId), tombstoneRef(orgId));
     return {
-      org: parseStored(organizationRecord, org),
+      org: ownOrganization(parseStored(organizationRecord, org), orgId),
       tombstone: parseStored(tombstoneRecord, tombstone),
-      leftovers: !org.exists && collections.length > 0,
     };
   },
 
@@ -402,8 +396,10 @@ export const organizationStore = {
    * Deletes the organization and every document under it, and its public profile. Runs only after
    * `markPurging` committed: no write path adds anything under it meanwhile.
    */
-  async purge(orgId: string): Promise<void> {
+  async purge(orgId: string, tombstoneExpiry: Date): Promise<void> {
     await Promise.all([db().recursiveDelete(orgRef(orgId)), publicRef(orgId).delete()]);
+    // Only now may the id expire: until this write, the tombstone keeps it taken (no TTL).
+    await tombstoneRef(orgId).update({ expires_at: tombstoneExpiry });
   },
 };
 
