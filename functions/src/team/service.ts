@@ -258,8 +258,8 @@ export function createTeamService({
      * Adds people by uid or email, one or up to 100: every one who is not on the team yet gets an
      * invitation that they accept (their consent), with the same answer, `invited`, whether or
      * not an address has an account. Platform admins add accounts by uid directly (an address may
-     * belong to an account that never proved it owns it: that is always an invitation). Unknown uids fail the
-     * whole request before anything is written.
+     * belong to an account that never proved it owns it: that is always an invitation). Unknown
+     * uids fail the whole request before anything is written.
      */
     async add(caller: Caller, orgId: string, input: AddMembersInput): Promise<Reply> {
       const uids = input.entries.flatMap((entry) => (entry.uid ? [entry.uid] : []));
