@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { auth, db } from '../../functions/src/firebase';
-import { app, as, bearer, createOrganization } from '../helpers/api';
+import { app, as, bearer, createOrganization, joinAll } from '../helpers/api';
 import {
   claimsOf,
   createUser,
@@ -29,16 +29,6 @@ async function clientWrite(user: TestUser, path: string, fields: Record<string, 
     }),
   });
   return response.status;
-}
-
-/** The invitee accepts the invitation the API made for them to `orgId`. */
-async function accept(user: TestUser, orgId: string) {
-  const inbox = await as(user).get('/api/invitations').expect(200);
-  const invitation = (inbox.body.data as { id: string; organization_id: string }[]).find(
-    (candidate) => candidate.organization_id === orgId,
-  );
-  if (!invitation) throw new Error(`no invitation to ${orgId} for ${user.email}`);
-  await as(user).post(`/api/invitations/${invitation.id}/accept`).expect(200);
 }
 
 async function freshClaims(user: TestUser) {
@@ -199,7 +189,7 @@ describeEmulators('security: the tenancy boundary', () => {
       // Not a member, and the team shows no profile of hers, until she accepts.
       const team = await as(owner).get('/api/organizations/consent-lab/team').expect(200);
       expect(team.body.data.map((entry: { uid: string }) => entry.uid)).toEqual([owner.uid]);
-      await accept(carol, 'consent-lab');
+      await joinAll('consent-lab', [carol]);
       const after = await as(owner)
         .get('/api/organizations/consent-lab/team?order_by=joined_at')
         .expect(200);
@@ -248,15 +238,15 @@ describeEmulators('security: the tenancy boundary', () => {
       expect(updated.status).toBe(200);
       expect(updated.body.data.team).toEqual([owner.uid]);
       expect((await freshClaims(dave)).team).toBeUndefined();
-      await accept(dave, 'posted-team');
-      await accept(erin, 'posted-team');
+      await joinAll('posted-team', [dave]);
+      await joinAll('posted-team', [erin]);
       expect((await freshClaims(dave)).team).toEqual(['posted-team']);
     });
 
     it('lets a member leave an archived organization and decline its invitations', async () => {
       const [frank, gina] = await Promise.all([createUser(), createUser()]);
       await createOrganization(owner, { name: 'Frozen Lab', team: [frank.uid, gina.uid] });
-      await accept(frank, 'frozen-lab');
+      await joinAll('frozen-lab', [frank]);
       await as(owner).delete('/api/organizations/frozen-lab').expect(200);
       expect((await as(frank).post('/api/organizations/frozen-lab/leave')).status).toBe(204);
       const inbox = await as(gina).get('/api/invitations').expect(200);
@@ -275,7 +265,7 @@ describeEmulators('security: the tenancy boundary', () => {
         team: [member.uid],
         licenses: [{ license_number: 'L-1', user_api_key: 'OWNER-METRC-KEY-0123456789' }],
       });
-      await accept(member, 'keyed-lab');
+      await joinAll('keyed-lab', [member]);
     });
 
     it('refuses a member posting a license key, naming the field, and changes nothing', async () => {
@@ -367,7 +357,7 @@ describeEmulators('security: the tenancy boundary', () => {
       for (const round of [1, 2, 3]) {
         const orgId = `doomed-lab-${round}`;
         await createOrganization(owner, { name: `Doomed Lab ${round}`, team: [mia.uid, ivy.uid] });
-        await accept(mia, orgId);
+        await joinAll(orgId, [mia]);
         await as(owner)
           .put(`/api/organizations/${orgId}/secrets/metrc`, { value: 'old-metrc-value-0123456789' })
           .expect(201);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { auth, db, firestoreSdk } from '../../functions/src/firebase';
 import { errorStatus, type ErrorCode } from '../../functions/src/http/errors';
-import { app, as, bearer, createOrganization } from '../helpers/api';
+import { app, as, bearer, createOrganization, joinAll } from '../helpers/api';
 import { describeEmulators, forgeIdToken, wipe, type TestUser } from '../helpers/emulators';
 
 type Doc = Record<string, unknown>;
@@ -250,9 +250,7 @@ describeEmulators('stored documents of random shape', () => {
     ]);
     await createOrganization(owner, { name: 'Prop Lab', team: [mia.uid] });
     await createOrganization(owner, { name: 'Other Lab' });
-    const inbox = await as(mia).get('/api/invitations').expect(200);
-    const [invitation] = inbox.body.data as { id: string }[];
-    await as(mia).post(`/api/invitations/${invitation.id}/accept`).expect(200);
+    await joinAll('prop-lab', [mia]);
   });
 
   beforeEach(() => {
