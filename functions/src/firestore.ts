@@ -8,7 +8,7 @@ import { ApiError } from './http/errors';
  * A Firestore document's data with its top-level `Timestamp`s as `Date`s: stores hand services
  * plain values, and services never see a Firestore type.
  */
-export function withDates<T>(data: FirebaseFirestore.DocumentData): T {
+function withDates<T>(data: FirebaseFirestore.DocumentData): T {
   const { Timestamp } = firestoreSdk();
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {

@@ -86,6 +86,9 @@ export const memberRecord = profileRecord.extend({
   joined_at: date,
 });
 
+/** What an access check reads of the caller's member document (through a field mask). */
+export const memberRoleRecord = memberRecord.pick({ role: true });
+
 /** A membership as the claims and `/auth/me` read it (a projection of a member document). */
 export const membershipRecord = z.object({ organization_id: z.string(), role });
 

@@ -13,6 +13,7 @@ import {
   invitationRecord,
   logEntry,
   memberRecord,
+  memberRoleRecord,
   organizationRecord,
   secretRef,
   tombstoneRecord,
@@ -258,7 +259,7 @@ export const organizationStore = {
     });
     return {
       org: ownOrganization(parseStored(accessRecord, org), orgId),
-      member: parseStored(memberRecord.pick({ role: true }), member),
+      member: parseStored(memberRoleRecord, member),
     };
   },
 
