@@ -10,7 +10,9 @@ import { apiKeyStore } from './auth/store';
 import { createClaimsService } from './claims/service';
 import { claimsStore } from './claims/store';
 import { config, pepper } from './config';
-import { handle } from './http/handler';
+import { idempotencyGuard } from './http/idempotency';
+import { routerOf } from './http/router';
+import { idempotencyStore } from './idempotency/store';
 import { errorHandler, guardBody, notFound } from './http/middleware';
 import { organizationRoutes } from './organizations/routes';
 import { createOrganizationService } from './organizations/service';
@@ -21,7 +23,8 @@ import { createSecretService } from './secrets/service';
 import { teamRoutes } from './team/routes';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
-import { userRoutes } from './users/routes';
+import { apiRoutes } from './routes';
+import { createUserService } from './users/service';
 import { userStore } from './users/store';
 
 export interface AppOptions {
@@ -57,18 +60,19 @@ function apiRouter(options: AppOptions): Router {
     users: userStore,
     claims,
     secrets,
-    pepper,
   });
   const router = Router();
-  router.get(
-    '/health',
-    handle({}, () => ({ data: { status: 'ok', version: config.version } })),
-  );
   // Login and logout read their credentials themselves, so their origin checks run before them.
   router.post('/auth/login', loginOrigin(allowedOrigins));
   router.post('/auth/logout', logoutOrigin(allowedOrigins));
   router.use(sessionRoutes(authService));
-  router.use(authenticate(authService, allowedOrigins));
+  const routes = apiRoutes({ users: createUserService(userStore) }, config.version);
+  router.use(
+    routerOf(routes, {
+      authenticate: authenticate(authService, allowedOrigins),
+      idempotency: idempotencyGuard(idempotencyStore, pepper),
+    }),
+  );
   router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
   router.use(organizationRoutes(organizations));
   router.use(
@@ -82,7 +86,6 @@ function apiRouter(options: AppOptions): Router {
     ),
   );
   router.use(secretRoutes(secrets));
-  router.use(userRoutes(userStore));
   options.extraRoutes?.(router);
   return router;
 }

@@ -2,7 +2,7 @@ import type { DocumentSnapshot } from 'firebase-admin/firestore';
 import * as logger from 'firebase-functions/logger';
 import * as z from 'zod';
 import { firestoreSdk } from './firebase';
-import { ApiError } from './http/errors';
+import { ApiError } from './errors';
 
 /**
  * A Firestore document's data with its top-level `Timestamp`s as `Date`s: stores hand services

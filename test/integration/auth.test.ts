@@ -14,6 +14,7 @@ import {
   wipe,
   type TestUser,
 } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 const app = createApp();
 const bearer = (credential: string) => ({ Authorization: `Bearer ${credential}` });
@@ -27,7 +28,7 @@ async function createKey(user: TestUser, body: object = { name: 'script' }) {
 async function expect401(headers: Record<string, string>, message: string) {
   const response = await request(app).get('/api/auth/me').set(headers);
   expect(response.status).toBe(401);
-  expect(response.body).toEqual({ error: { code: 'unauthenticated', message } });
+  expect(response.body).toEqual(failure({ code: 'unauthenticated', message }));
 }
 
 describeEmulators('authentication', () => {
@@ -43,6 +44,7 @@ describeEmulators('authentication', () => {
       const response = await request(app).get('/api/auth/me').set(bearer(alice.idToken));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
+        success: true,
         data: {
           uid: alice.uid,
           email: alice.email,
@@ -79,9 +81,9 @@ describeEmulators('authentication', () => {
       try {
         const response = await request(app).get('/api/nothing-here').set(bearer(alice.idToken));
         expect(response.status).toBe(404);
-        expect(response.body).toEqual({
-          error: { code: 'not-found', message: 'No route GET /api/nothing-here.' },
-        });
+        expect(response.body).toEqual(
+          failure({ code: 'not-found', message: 'No route GET /api/nothing-here.' }),
+        );
         expect(verify).toHaveBeenCalledTimes(1);
       } finally {
         verify.mockRestore();
@@ -105,9 +107,9 @@ describeEmulators('authentication', () => {
       expect(claimsOf(admin.idToken).admin).toBe(true);
       const response = await read();
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({
-        error: { code: 'not-found', message: 'No organization private-lab.' },
-      });
+      expect(response.body).toEqual(
+        failure({ code: 'not-found', message: 'No organization private-lab.' }),
+      );
       const me = await request(app).get('/api/auth/me').set(bearer(admin.idToken));
       expect(me.body.data).toMatchObject({ uid: admin.uid, admin: false });
     });
@@ -138,12 +140,12 @@ describeEmulators('authentication', () => {
       const token = forgeIdToken(alice.uid, { auth_time: old, iat: old + 1 });
       const login = await request(app).post('/api/auth/login').send({ id_token: token });
       expect(login.status).toBe(401);
-      expect(login.body).toEqual({
-        error: {
+      expect(login.body).toEqual(
+        failure({
           code: 'unauthenticated',
           message: 'Sign in again: a session needs a sign-in within the last 5 minutes.',
-        },
-      });
+        }),
+      );
     });
 
     it('accepts an API key created through the API, as the Cannlytics docs send it', async () => {
@@ -233,9 +235,12 @@ describeEmulators('authentication', () => {
         .set(bearer(carol.idToken))
         .send({ key_id: created.body.data.key_id });
       expect(deleted.status).toBe(200);
-      expect(deleted.body).toEqual({ data: { key_id: created.body.data.key_id, revoked: true } });
+      expect(deleted.body).toEqual({
+        success: true,
+        data: { key_id: created.body.data.key_id, revoked: true },
+      });
       const after = await request(app).get('/api/auth/get-keys').set(bearer(carol.idToken));
-      expect(after.body).toEqual({ data: [] });
+      expect(after.body).toEqual({ success: true, data: [] });
     });
 
     it('does not let an API key mint keys', async () => {
@@ -245,12 +250,12 @@ describeEmulators('authentication', () => {
         .set(bearer(key))
         .send({ name: 'x' });
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'permission-denied',
           message: 'An API key cannot create API keys: sign in with an ID token or a session.',
-        },
-      });
+        }),
+      );
     });
 
     it('refuses writes with a read-scoped key and allows its reads', async () => {
@@ -262,12 +267,12 @@ describeEmulators('authentication', () => {
         .set(bearer(key))
         .send({ key_id: 'abcdefghijkl' });
       expect(write.status).toBe(403);
-      expect(write.body).toEqual({
-        error: {
+      expect(write.body).toEqual(
+        failure({
           code: 'permission-denied',
           message: 'This API key is read-only: it has no "write" scope.',
-        },
-      });
+        }),
+      );
     });
 
     it('cannot revoke another user’s key', async () => {
@@ -277,9 +282,9 @@ describeEmulators('authentication', () => {
         .delete(`/api/auth/keys/${key_id}`)
         .set(bearer(mallory.idToken));
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({
-        error: { code: 'not-found', message: `You have no API key ${key_id}.` },
-      });
+      expect(response.body).toEqual(
+        failure({ code: 'not-found', message: `You have no API key ${key_id}.` }),
+      );
     });
 
     it('rejects bad key requests field by field', async () => {
@@ -305,13 +310,13 @@ describeEmulators('authentication', () => {
         .delete('/api/auth/keys/..%2Fx')
         .set(bearer(alice.idToken));
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'invalid-argument',
           message: 'Invalid input: key_id.',
           details: [{ path: 'key_id', message: 'Not an API key id.' }],
-        },
-      });
+        }),
+      );
     });
 
     it('verifies a recently used key from memory, without a Firestore read', async () => {

@@ -5,21 +5,19 @@ import request from 'supertest';
 import { db } from '../../functions/src/firebase';
 import { app, as, bearer, createOrganization } from '../helpers/api';
 import { createUser, describeEmulators, sleep, wipe, type TestUser } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 const ALLOWED = 'http://127.0.0.1:5000';
-const NO_ORIGIN = {
-  error: {
-    code: 'permission-denied',
-    message:
-      'A request signed in by the session cookie must come from an allowed origin; this one has no Origin header (scripts sign with "Authorization: Bearer <ID token or API key>" instead).',
-  },
-};
-const foreign = (origin: string) => ({
-  error: {
+const NO_ORIGIN = failure({
+  code: 'permission-denied',
+  message:
+    'A request signed in by the session cookie must come from an allowed origin; this one has no Origin header (scripts sign with "Authorization: Bearer <ID token or API key>" instead).',
+});
+const foreign = (origin: string) =>
+  failure({
     code: 'permission-denied',
     message: `A request signed in by the session cookie must come from an allowed origin; "${origin}" is not one.`,
-  },
-});
+  });
 
 /** A session cookie (`__session=…`) for a user who signed in moments ago. */
 async function login(user: TestUser): Promise<string> {
@@ -191,9 +189,12 @@ describeEmulators('writes signed in by the session cookie', () => {
       expect((response.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^__session=;/);
       const me = await request(app).get('/api/auth/me').set('Cookie', cookie);
       expect(me.status).toBe(401);
-      expect(me.body).toEqual({
-        error: { code: 'unauthenticated', message: 'The session has been revoked: sign in again.' },
-      });
+      expect(me.body).toEqual(
+        failure({
+          code: 'unauthenticated',
+          message: 'The session has been revoked: sign in again.',
+        }),
+      );
     });
 
     it('without a cookie has nothing to forge, and needs no Origin', async () => {
@@ -226,12 +227,12 @@ describeEmulators('writes signed in by the session cookie', () => {
         .set('Origin', 'https://evil.example')
         .send({ id_token: user.idToken });
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'permission-denied',
           message: 'A sign-in must come from an allowed origin; "https://evil.example" is not one.',
-        },
-      });
+        }),
+      );
       expect(response.headers['set-cookie']).toBeUndefined();
     });
   });

@@ -5,6 +5,7 @@
 // 400 page, so the app's JSON 400 for it is proven in-process, in test/unit/app.test.ts.)
 import { config } from '../../functions/src/config';
 import { describeEmulators, projectId } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 const hosting = 'http://127.0.0.1:5000';
 const functionUrl = `http://127.0.0.1:5001/${projectId}/us-central1/api`;
@@ -13,21 +14,27 @@ describeEmulators('the function behind Hosting', () => {
   it('answers /api/health through the Hosting rewrite', async () => {
     const response = await fetch(`${hosting}/api/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { status: 'ok', version: config.version } });
+    expect(await response.json()).toEqual({
+      success: true,
+      data: { status: 'ok', version: config.version },
+    });
   });
 
   it('answers /health on the function URL', async () => {
     const response = await fetch(`${functionUrl}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { status: 'ok', version: config.version } });
+    expect(await response.json()).toEqual({
+      success: true,
+      data: { status: 'ok', version: config.version },
+    });
   });
 
   it('answers an unknown route with the JSON 404 through Hosting', async () => {
     const response = await fetch(`${hosting}/api/nothing-here`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({
-      error: { code: 'not-found', message: 'No route GET /api/nothing-here.' },
-    });
+    expect(await response.json()).toEqual(
+      failure({ code: 'not-found', message: 'No route GET /api/nothing-here.' }),
+    );
   });
 
   it('answers a body over 100 KB with 413 through Hosting', async () => {
@@ -38,11 +45,11 @@ describeEmulators('the function behind Hosting', () => {
       body,
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({
-      error: {
+    expect(await response.json()).toEqual(
+      failure({
         code: 'payload-too-large',
         message: `The request body is ${Buffer.byteLength(body)} bytes; the limit is 102400 bytes.`,
-      },
-    });
+      }),
+    );
   });
 });

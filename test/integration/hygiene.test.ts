@@ -3,6 +3,7 @@
 import type { Response } from 'supertest';
 import { as, createCast, createOrganization } from '../helpers/api';
 import { describeEmulators, dump, wipe, type TestUser } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 const SINGLE_LINE = 'Must be a single line of text without control or bidi-override characters.';
 const HTTP_URL = 'Must be an http: or https: URL with a host, like "https://example.com".';
@@ -13,13 +14,12 @@ const SECRET_NAME =
   'A secret name has 1 to 63 lowercase letters, digits, "-" and "_", starting with a letter or digit.';
 
 /** The exact answer to a request refused for one field. */
-const refusal = (path: string, message: string) => ({
-  error: {
+const refusal = (path: string, message: string) =>
+  failure({
     code: 'invalid-argument',
     message: `Invalid input: ${path}.`,
     details: [{ path, message }],
-  },
-});
+  });
 
 /** One of each character class the single-line rule refuses, named for the test titles. */
 const HOSTILE_CHARACTERS: [string, string][] = [

@@ -1,5 +1,6 @@
 import { as } from '../helpers/api';
 import { createUser, describeEmulators, dump, wipe, type TestUser } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 describeEmulators('bad input to organizations', () => {
   let user: TestUser;
@@ -41,13 +42,13 @@ describeEmulators('bad input to organizations', () => {
   it('explains an unknown field', async () => {
     const response = await as(user).patch('/api/organizations/input-lab', { colour: 'red' });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      error: {
+    expect(response.body).toEqual(
+      failure({
         code: 'invalid-argument',
         message: 'Invalid input: colour.',
         details: [{ path: 'colour', message: 'Unknown field.' }],
-      },
-    });
+      }),
+    );
   });
 
   it('refuses a name whose slug is too short', async () => {

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { app, as, bearer, createOrganization } from '../helpers/api';
 import { createUser, describeEmulators, wipe, type TestUser } from '../helpers/emulators';
 import { meterFirestore } from '../helpers/firestore-meter';
+import { failure } from '../helpers/envelope';
 
 const ids = (body: { data: { organization_id: string }[] }) =>
   body.data.map((org) => org.organization_id);
@@ -112,25 +113,23 @@ describeEmulators('listing organizations', () => {
   it('refuses a cursor it did not write', async () => {
     const response = await as(pager).get('/api/organizations?cursor=bm90LWEtY3Vyc29y');
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      error: {
+    expect(response.body).toEqual(
+      failure({
         code: 'invalid-argument',
         message: 'The cursor is not one this API returned.',
         details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
-      },
-    });
+      }),
+    );
   });
 
   it('refuses a cursor of another list: another order or sort, or a team', async () => {
     const byName = await as(pager).get('/api/organizations?limit=25');
     const cursor = encodeURIComponent(byName.body.next_cursor);
-    const refused = {
-      error: {
-        code: 'invalid-argument',
-        message: 'The cursor is not one this API returned.',
-        details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
-      },
-    };
+    const refused = failure({
+      code: 'invalid-argument',
+      message: 'The cursor is not one this API returned.',
+      details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
+    });
     for (const path of [
       `/api/organizations?limit=25&order=desc&cursor=${cursor}`,
       `/api/organizations?limit=25&order_by=created_at&cursor=${cursor}`,
@@ -180,6 +179,7 @@ describeEmulators('listing organizations', () => {
     const team = await request(app).get('/api/organizations/someone-else/team').set(headers);
     expect(team.status).toBe(200);
     expect(team.body).toEqual({
+      success: true,
       data: [
         {
           name: team.body.data[0].name,

@@ -19,6 +19,7 @@ import {
   wipe,
   type TestUser,
 } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 describeEmulators('organizations', () => {
   let owner: TestUser;
@@ -119,12 +120,12 @@ describeEmulators('organizations', () => {
     it('answers 409 to anyone else posting an existing id', async () => {
       const response = await as(stranger).post('/api/organizations', { name: 'Test Company' });
       expect(response.status).toBe(409);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'already-exists',
           message: 'An organization with the id test-company already exists.',
-        },
-      });
+        }),
+      );
     });
 
     it('lets exactly one of ten concurrent creators win', async () => {
@@ -171,12 +172,12 @@ describeEmulators('organizations', () => {
       expect(second.headers.location).toBe('/api/organizations/once-lab');
       const other = await send({ name: 'Other Lab' });
       expect(other.status).toBe(409);
-      expect(other.body).toEqual({
-        error: {
+      expect(other.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: 'This Idempotency-Key was already used with a different request.',
-        },
-      });
+        }),
+      );
       const logs = await db().collection('organizations/once-lab/logs').get();
       expect(logs.size).toBe(1);
     });
@@ -307,12 +308,12 @@ describeEmulators('organizations', () => {
     it('explains a refusal', async () => {
       const response = await as(admin).patch(orgPath, { owner: admin.uid });
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'permission-denied',
           message: 'Only the owner of rights-lab can change its owner or team; you are an admin.',
-        },
-      });
+        }),
+      );
     });
 
     it('accepts an unchanged team from a member (a read-modify-write round trip)', async () => {
@@ -374,6 +375,7 @@ describeEmulators('organizations', () => {
         const response = await as(user).get('/api/organizations/open-lab');
         expect(response.status).toBe(200);
         expect(response.body).toEqual({
+          success: true,
           data: {
             organization_id: 'open-lab',
             uid: 'open-lab',
@@ -404,12 +406,12 @@ describeEmulators('organizations', () => {
       const missing = await as(stranger).get('/api/organizations/no-such-org');
       const hidden = await as(stranger).get(orgPath);
       expect(hidden.status).toBe(404);
-      expect(hidden.body).toEqual({
-        error: { code: 'not-found', message: 'No organization rights-lab.' },
-      });
-      expect(missing.body).toEqual({
-        error: { code: 'not-found', message: 'No organization no-such-org.' },
-      });
+      expect(hidden.body).toEqual(
+        failure({ code: 'not-found', message: 'No organization rights-lab.' }),
+      );
+      expect(missing.body).toEqual(
+        failure({ code: 'not-found', message: 'No organization no-such-org.' }),
+      );
     });
 
     it('refuses a removed member on the next request despite a stale claim', async () => {
@@ -438,12 +440,12 @@ describeEmulators('organizations', () => {
       expect(first.headers.etag).toBe('"2"');
       const stale = await as(owner).patch(path, { city: 'B' }).set('If-Match', '"1"');
       expect(stale.status).toBe(412);
-      expect(stale.body).toEqual({
-        error: {
+      expect(stale.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: 'The organization has changed since you read it: its ETag is now "2".',
-        },
-      });
+        }),
+      );
       expect((await as(owner).get(path)).body.data.city).toBe('A');
     });
 
@@ -502,13 +504,13 @@ describeEmulators('organizations', () => {
         owner: newcomer.uid,
       });
       expect(refused.status).toBe(400);
-      expect(refused.body).toEqual({
-        error: {
+      expect(refused.body).toEqual(
+        failure({
           code: 'invalid-argument',
           message: `${newcomer.uid} is not on the team yet: invite them first.`,
           details: [{ path: 'owner', message: 'Must be a member.' }],
-        },
-      });
+        }),
+      );
       expect(await dump()).toEqual(before);
 
       await as(owner)
@@ -567,12 +569,12 @@ describeEmulators('organizations', () => {
 
       const write = await as(owner).patch(path, { city: 'Z' });
       expect(write.status).toBe(409);
-      expect(write.body).toEqual({
-        error: {
+      expect(write.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: 'life-lab is archived and read-only: restore it first.',
-        },
-      });
+        }),
+      );
 
       const restored = await as(owner).post(`${path}/restore`);
       expect(restored.status).toBe(200);
@@ -603,12 +605,12 @@ describeEmulators('organizations', () => {
         name: 'Life Lab',
       });
       expect(again.status).toBe(409);
-      expect(again.body).toEqual({
-        error: {
+      expect(again.body).toEqual(
+        failure({
           code: 'already-exists',
           message: `life-lab was deleted on ${purgedAt.toISOString()}; the id can be taken again after ${expiresAt.toISOString()}.`,
-        },
-      });
+        }),
+      );
     });
   });
 

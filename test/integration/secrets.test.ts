@@ -4,6 +4,7 @@ import { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { db } from '../../functions/src/firebase';
 import { as, createOrganization, joinAll, setRole } from '../helpers/api';
 import { createUser, describeEmulators, dump, wipe, type TestUser } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 interface Emulator {
   address: string;
@@ -110,6 +111,7 @@ describeEmulators('secrets', () => {
     const listed = await as(owner).get('/api/organizations/key-lab/secrets');
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual({
+      success: true,
       data: [
         {
           name: secretName,
@@ -162,9 +164,9 @@ describeEmulators('secrets', () => {
     expect((await db().doc('organizations/delete-lab/secrets/metrc').get()).exists).toBe(false);
     const again = await as(owner).delete('/api/organizations/delete-lab/secrets/metrc');
     expect(again.status).toBe(404);
-    expect(again.body).toEqual({
-      error: { code: 'not-found', message: 'delete-lab has no secret metrc.' },
-    });
+    expect(again.body).toEqual(
+      failure({ code: 'not-found', message: 'delete-lab has no secret metrc.' }),
+    );
   });
 
   it('purges an organization’s secrets with it', async () => {
@@ -222,12 +224,12 @@ describeEmulators('secrets', () => {
       });
       expect(response.status).toBe(503);
       expect(response.headers['retry-after']).toBe('5');
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'unavailable',
           message: 'Secret Manager is unavailable: try again shortly.',
-        },
-      });
+        }),
+      );
       expect(await dump()).toEqual(before);
     });
 

@@ -14,6 +14,7 @@ import {
   wipe,
   type TestUser,
 } from '../helpers/emulators';
+import { failure } from '../helpers/envelope';
 
 const firestoreRest = `http://${process.env.FIRESTORE_EMULATOR_HOST}/v1/projects/${projectId}/databases/(default)/documents`;
 
@@ -133,7 +134,7 @@ describeEmulators('security: the tenancy boundary', () => {
 
       const inbox = await as(victim).get('/api/invitations');
       expect(inbox.status).toBe(200);
-      expect(inbox.body).toEqual({ data: [] });
+      expect(inbox.body).toEqual({ success: true, data: [] });
       const me = await as(victim).get('/api/auth/me');
       expect(me.status).toBe(200);
       expect(me.body.data.organizations).toEqual([]);
@@ -214,7 +215,7 @@ describeEmulators('security: the tenancy boundary', () => {
         .expect(201);
       expect(invited.body.data.status).toBe('invited');
       const inbox = await as(squatter).get('/api/invitations').expect(200);
-      expect(inbox.body).toEqual({ data: [] });
+      expect(inbox.body).toEqual({ success: true, data: [] });
       const taken = await as(squatter).post(
         `/api/invitations/${invited.body.data.invitation_id}/accept`,
       );
@@ -416,7 +417,7 @@ describeEmulators('security: the tenancy boundary', () => {
       const team = await as(mallory).get(`/api/organizations/${purged}/team`).expect(200);
       expect(team.body.data.map((entry: { uid: string }) => entry.uid)).toEqual([mallory.uid]);
       const secrets = await as(mallory).get(`/api/organizations/${purged}/secrets`).expect(200);
-      expect(secrets.body).toEqual({ data: [] });
+      expect(secrets.body).toEqual({ success: true, data: [] });
       expect((await as(carl).get(`/api/organizations/${purged}`)).status).toBe(404);
       expect((await as(mia).get(`/api/organizations/${purged}`)).status).toBe(404);
     });
@@ -434,12 +435,12 @@ describeEmulators('security: the tenancy boundary', () => {
         .set({ action: 'organization.created' });
       const early = await as(mallory).post('/api/organizations', { name: 'Half Gone' });
       expect(early.status).toBe(409);
-      expect(early.body).toEqual({
-        error: {
+      expect(early.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: 'half-gone is still being deleted: try again later.',
-        },
-      });
+        }),
+      );
       expect(early.headers['retry-after']).toBe('60');
 
       await createOrganization(owner, { name: 'Gone Lab' });
@@ -495,9 +496,9 @@ describeEmulators('security: the tenancy boundary', () => {
       const logs = (await db().collection('organizations/small-lab/logs').get()).size;
       const response = await call();
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({
-        error: { code: 'not-found', message: `${uid} is not on the team of small-lab.` },
-      });
+      expect(response.body).toEqual(
+        failure({ code: 'not-found', message: `${uid} is not on the team of small-lab.` }),
+      );
       expect((await db().collection('organizations/small-lab/logs').get()).size).toBe(logs);
       expect((await db().doc('organizations/small-lab').get()).get('owner')).toBe(owner.uid);
     });
@@ -589,9 +590,9 @@ describeEmulators('security: the tenancy boundary', () => {
       await as(owner).delete('/api/organizations/small-lab').expect(200);
       const hidden = await request(app).get('/api/organizations/small-lab');
       expect(hidden.status).toBe(404);
-      expect(hidden.body).toEqual({
-        error: { code: 'not-found', message: 'No organization small-lab.' },
-      });
+      expect(hidden.body).toEqual(
+        failure({ code: 'not-found', message: 'No organization small-lab.' }),
+      );
       await as(owner).post('/api/organizations/small-lab/restore').expect(200);
     });
 

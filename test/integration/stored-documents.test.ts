@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import request from 'supertest';
 import { auth, db, firestoreSdk } from '../../functions/src/firebase';
-import { errorStatus, type ErrorCode } from '../../functions/src/http/errors';
+import { errorStatus, type ErrorCode } from '../../functions/src/errors';
 import { app, as, bearer, createOrganization, joinAll } from '../helpers/api';
 import { describeEmulators, forgeIdToken, wipe, type TestUser } from '../helpers/emulators';
 

@@ -21,6 +21,7 @@ import {
   type TestUser,
 } from '../helpers/emulators';
 import { meterFirestore } from '../helpers/firestore-meter';
+import { failure } from '../helpers/envelope';
 
 describeEmulators('team', () => {
   let owner: TestUser;
@@ -181,12 +182,12 @@ describeEmulators('team', () => {
       const orgId = await organization();
       const leave = await as(owner).post(`/api/organizations/${orgId}/leave`);
       expect(leave.status).toBe(409);
-      expect(leave.body).toEqual({
-        error: {
+      expect(leave.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: `You own ${orgId}: transfer ownership to another member before leaving.`,
-        },
-      });
+        }),
+      );
       const remove = await as(admin).delete(`/api/organizations/${orgId}/team/${owner.uid}`);
       expect(remove.status).toBe(409);
       expect(remove.body.error.message).toBe(
@@ -212,12 +213,12 @@ describeEmulators('team', () => {
         role: 'admin',
       });
       expect(grant.status).toBe(403);
-      expect(grant.body).toEqual({
-        error: {
+      expect(grant.body).toEqual(
+        failure({
           code: 'permission-denied',
           message: `Only the owner of ${orgId} can grant or revoke admin; you are an admin.`,
-        },
-      });
+        }),
+      );
       const second = await createUser();
       await as(owner)
         .post(`/api/organizations/${orgId}/team`, { uid: second.uid, role: 'admin' })
@@ -344,13 +345,13 @@ describeEmulators('team', () => {
         members: [{ uid: newcomer.uid }, { uid: 'ghost-user' }],
       });
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'invalid-argument',
           message: 'No user with the uid ghost-user.',
           details: [{ path: 'members.1.uid', message: 'No user ghost-user.' }],
-        },
-      });
+        }),
+      );
       expect(await dumpAll()).toEqual(before);
     });
 
@@ -386,6 +387,7 @@ describeEmulators('team', () => {
       });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
+        success: true,
         data: { organization_id: orgId, owner: member.uid, previous_owner: owner.uid },
       });
       expect(claimsOf(await refreshIdToken(member.refreshToken)).owner).toContain(orgId);
@@ -404,12 +406,12 @@ describeEmulators('team', () => {
         uid: stranger.uid,
       });
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({
-        error: {
+      expect(response.body).toEqual(
+        failure({
           code: 'not-found',
           message: `${stranger.uid} is not on the team of ${orgId}.`,
-        },
-      });
+        }),
+      );
     });
   });
 
@@ -514,13 +516,16 @@ describeEmulators('team', () => {
 
       const wrong = await as(stranger).post(`/api/invitations/${invitation.id}/accept`);
       expect(wrong.status).toBe(403);
-      expect(wrong.body).toEqual({
-        error: { code: 'permission-denied', message: 'This invitation is for someone else.' },
-      });
+      expect(wrong.body).toEqual(
+        failure({ code: 'permission-denied', message: 'This invitation is for someone else.' }),
+      );
 
       const accepted = await as(invitee).post(`/api/invitations/${invitation.id}/accept`);
       expect(accepted.status).toBe(200);
-      expect(accepted.body).toEqual({ data: { organization_id: orgId, role: 'viewer' } });
+      expect(accepted.body).toEqual({
+        success: true,
+        data: { organization_id: orgId, role: 'viewer' },
+      });
       expect(claimsOf(await refreshIdToken(invitee.refreshToken)).team).toEqual([orgId]);
       expect((await as(invitee).get(`/api/organizations/${orgId}/role`)).body.data.role).toBe(
         'viewer',
@@ -567,12 +572,12 @@ describeEmulators('team', () => {
         .update({ expires_at: past });
       const expired = await as(late).post(`/api/invitations/${expiring.id}/accept`);
       expect(expired.status).toBe(409);
-      expect(expired.body).toEqual({
-        error: {
+      expect(expired.body).toEqual(
+        failure({
           code: 'failed-precondition',
           message: `This invitation expired at ${past.toISOString()}: ask for a new one.`,
-        },
-      });
+        }),
+      );
       const listed = await as(owner).get(`/api/organizations/${orgId}/invitations`);
       expect(listed.body.data.find((item: { id: string }) => item.id === expiring.id).status).toBe(
         'expired',
@@ -598,12 +603,12 @@ describeEmulators('team', () => {
       const resentAt = (
         await db().doc(`organizations/${orgId}/invitations/${expiring.id}`).get()
       ).get('resent_at') as FirebaseFirestore.Timestamp;
-      expect(tooSoon.body).toEqual({
-        error: {
+      expect(tooSoon.body).toEqual(
+        failure({
           code: 'resource-exhausted',
           message: `This invitation was resent at ${resentAt.toDate().toISOString()}: resend it again in ${wait} seconds.`,
-        },
-      });
+        }),
+      );
       expect((await db().collection('mail').where('to', '==', 'late@example.com').get()).size).toBe(
         2,
       );
@@ -629,12 +634,10 @@ describeEmulators('team', () => {
         (entry: { invitation_id: string }) => entry.invitation_id,
       );
       await as(owner).delete(`/api/organizations/${orgId}`).expect(200);
-      const readOnly = {
-        error: {
-          code: 'failed-precondition',
-          message: `${orgId} is archived and read-only: restore it first.`,
-        },
-      };
+      const readOnly = failure({
+        code: 'failed-precondition',
+        message: `${orgId} is archived and read-only: restore it first.`,
+      });
 
       await as(viewer).post(`/api/organizations/${orgId}/leave`).expect(204);
       await as(member).delete(`/api/organizations/${orgId}/team/${member.uid}`).expect(204);
@@ -650,9 +653,9 @@ describeEmulators('team', () => {
       // Off the team now, they see an archived organization no more.
       const gone = await as(viewer).get(`/api/organizations/${orgId}`);
       expect(gone.status).toBe(404);
-      expect(gone.body).toEqual({
-        error: { code: 'not-found', message: `No organization ${orgId}.` },
-      });
+      expect(gone.body).toEqual(
+        failure({ code: 'not-found', message: `No organization ${orgId}.` }),
+      );
       const team = (await as(owner).get(`/api/organizations/${orgId}`)).body.data.team;
       expect(team).toEqual([owner.uid, admin.uid]);
     });

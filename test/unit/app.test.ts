@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createApp } from '../../functions/src/app';
 import { config } from '../../functions/src/config';
+import { failure } from '../helpers/envelope';
 
 // The module object itself (not an import's copy), so that spying on `error` reaches the app.
 const logger = jest.requireActual<typeof import('firebase-functions/logger')>(
@@ -23,16 +24,19 @@ describe('the app shell', () => {
     for (const path of ['/api/health', '/health']) {
       const response = await request(app).get(path);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ data: { status: 'ok', version: config.version } });
+      expect(response.body).toEqual({
+        success: true,
+        data: { status: 'ok', version: config.version },
+      });
     }
   });
 
   it('answers an unknown route with a JSON 404', async () => {
     const response = await request(app).get('/api/nothing-here');
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({
-      error: { code: 'not-found', message: 'No route GET /api/nothing-here.' },
-    });
+    expect(response.body).toEqual(
+      failure({ code: 'not-found', message: 'No route GET /api/nothing-here.' }),
+    );
   });
 
   it('answers malformed JSON with 400 invalid-argument', async () => {
@@ -41,9 +45,9 @@ describe('the app shell', () => {
       .set('content-type', 'application/json')
       .send('{"name": ');
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      error: { code: 'invalid-argument', message: 'The request body is not valid JSON.' },
-    });
+    expect(response.body).toEqual(
+      failure({ code: 'invalid-argument', message: 'The request body is not valid JSON.' }),
+    );
   });
 
   it('answers a body over 100 KB with 413', async () => {
@@ -53,12 +57,12 @@ describe('the app shell', () => {
       .set('content-type', 'application/json')
       .send(body);
     expect(response.status).toBe(413);
-    expect(response.body).toEqual({
-      error: {
+    expect(response.body).toEqual(
+      failure({
         code: 'payload-too-large',
         message: `The request body is ${Buffer.byteLength(body)} bytes; the limit is 102400 bytes.`,
-      },
-    });
+      }),
+    );
   });
 
   it('accepts a body just under the limit', async () => {
@@ -74,21 +78,21 @@ describe('the app shell', () => {
       .set('content-type', 'text/plain')
       .send('name=x');
     expect(response.status).toBe(415);
-    expect(response.body).toEqual({
-      error: {
+    expect(response.body).toEqual(
+      failure({
         code: 'unsupported-media-type',
         message: 'The request body must be JSON (Content-Type: application/json), not text/plain.',
-      },
-    });
+      }),
+    );
   });
 
   it('answers an exception with an opaque 500 and logs it', async () => {
     const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const response = await request(app).get('/api/boom');
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({
-      error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' },
-    });
+    expect(response.body).toEqual(
+      failure({ code: 'internal', message: 'Something went wrong on our side. Please try again.' }),
+    );
     expect(JSON.stringify(response.body)).not.toContain('hunter2');
     expect(logged).toHaveBeenCalledTimes(1);
     expect(logged.mock.calls[0][0]).toBe('Unhandled error');

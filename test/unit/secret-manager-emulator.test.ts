@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '../../functions/src/http/errors';
+import { ApiError } from '../../functions/src/errors';
 
 interface StoredState {
   [secretName: string]: {

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { Caller } from './caller';
 import type { AuthService } from './service';
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { config } from '../config';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import { handle } from '../http/handler';
 import { iso } from '../time';
 import { requireCaller, SESSION_COOKIE } from './guards';

@@ -1,5 +1,5 @@
 import type { DecodedIdToken } from 'firebase-admin/auth';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import { DAY_MS, iso, MINUTE_MS } from '../time';
 import type { Caller, CredentialKind, Scope } from './caller';
 import type { AuthUser, Identity } from './identity';

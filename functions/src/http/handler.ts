@@ -59,7 +59,7 @@ export function send(res: Response, reply: Reply): void {
     res.status(204).end();
     return;
   }
-  const body: Record<string, unknown> = { data: reply.data ?? null };
+  const body: Record<string, unknown> = { success: true, data: reply.data ?? null };
   if (reply.nextCursor !== undefined) body.next_cursor = reply.nextCursor;
   res.status(status).json(body);
 }

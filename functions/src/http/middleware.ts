@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import * as logger from 'firebase-functions/logger';
 import { ZodError, type core } from 'zod';
-import { ApiError, type ErrorDetail } from './errors';
+import { ApiError, type ErrorDetail } from '../errors';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -89,7 +89,8 @@ function sendError(res: Response, error: ApiError): void {
   if (error.headers) res.set(error.headers);
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details) body.details = error.details;
-  res.status(error.status).json({ error: body });
+  // `success` and the top-level `message` are what Cannlytics clients read; `error` is the detail.
+  res.status(error.status).json({ success: false, message: error.message, error: body });
 }
 
 /** The one error middleware: contract errors as they are, anything else a logged, opaque 500. */

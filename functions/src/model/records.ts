@@ -141,15 +141,18 @@ export const logEntry = z.object({
 /** `organizations/{org_id}/data_models/{key}`: a standard data model (fields vary by model). */
 export const dataModel = z.looseObject({ key: z.string() });
 
-/** `idempotency_keys/{id}`: a stored response to a request with an `Idempotency-Key`. */
+/**
+ * `idempotency_keys/{id}`: a request with an `Idempotency-Key`, claimed while it runs
+ * (`status` null) and then its answer, sealed with a key only the pepper and the client's
+ * Idempotency-Key give (an answer can hold a new API key: nothing readable is stored).
+ */
 export const idempotencyRecord = z.object({
   uid: z.string(),
   request_hash: z.string(),
-  /** Only successes are stored (200, 201). */
-  status: z.number().int().min(200).max(299),
-  body: z.unknown(),
-  /** Only the headers the API writes, with values a response may carry. */
-  headers: z.partialRecord(z.enum(['ETag', 'Location']), z.string().regex(/^[\x20-\x7e]*$/)),
+  /** Null while the first request runs; then its status (only successes are kept). */
+  status: z.number().int().min(200).max(299).nullable(),
+  /** The answer's headers and body, AES-256-GCM sealed; null while the first request runs. */
+  sealed: z.string().nullable(),
   created_at: date,
   expires_at: date,
 });

@@ -1,5 +1,5 @@
 import type { Caller } from '../auth/caller';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { AccessRecord } from '../model/records';
 import type { Role } from './schemas';
 import type { OrganizationRecord } from './types';

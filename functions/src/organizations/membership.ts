@@ -1,4 +1,4 @@
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { Profile } from '../model/records';
 import { MAX_MEMBERS, type Role } from './schemas';
 import type { OrgTransaction } from './store';

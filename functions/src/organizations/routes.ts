@@ -1,23 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { requireCaller } from '../auth/guards';
-import { ApiError } from '../http/errors';
 import { handle } from '../http/handler';
 import { createBody, deleteQuery, listQuery, orgParams, pageQuery, updateBody } from './schemas';
 import type { OrganizationService } from './service';
-
-function idempotencyKey(req: Request): string | undefined {
-  const key = req.get('Idempotency-Key');
-  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new ApiError(
-      'invalid-argument',
-      'Idempotency-Key must be 1 to 255 visible ASCII characters.',
-      {
-        details: [{ path: 'Idempotency-Key', message: 'Not a valid idempotency key.' }],
-      },
-    );
-  }
-  return key;
-}
 
 /** `/organizations` and its sub-resources. */
 export function organizationRoutes(service: OrganizationService): Router {
@@ -30,7 +15,7 @@ export function organizationRoutes(service: OrganizationService): Router {
   router.post(
     '/organizations',
     handle({ body: createBody }, ({ body }, req) =>
-      service.createOrUpdate(requireCaller(req), body, idempotencyKey(req)),
+      service.createOrUpdate(requireCaller(req), body),
     ),
   );
 

@@ -1,9 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
 import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
 import { decodeCursor, documentIdSchema, nextCursor, type CursorSpec } from '../firestore';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { Reply } from '../http/handler';
 import { DAY_MS, iso } from '../time';
 import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
@@ -27,12 +26,11 @@ import {
 } from './schemas';
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
-import type { IdempotencyRecord, ListSpec, OrganizationStore, OrgTransaction } from './store';
+import type { ListSpec, OrganizationStore, OrgTransaction } from './store';
 import type { TombstoneRecord } from '../model/records';
 import type { License, OrganizationRecord } from './types';
 import { etag, memberView, viewFor } from './views';
 
-const IDEMPOTENCY_MS = DAY_MS;
 /** How long a purged organization's id stays taken (its tombstone's TTL). */
 export const TOMBSTONE_MS = 30 * DAY_MS;
 /** Members added or removed by one request: a transaction stays well inside Firestore's limits. */
@@ -69,8 +67,6 @@ export interface OrganizationServiceDeps {
   users: UserStore;
   claims: ClaimsService;
   secrets: SecretService;
-  /** The server pepper: request hashes of idempotency records are keyed with it. */
-  pepper: () => string;
   now?: () => Date;
 }
 
@@ -138,18 +134,6 @@ function requireSecretRights(access: Access, input: LicenseInput[], dropped: str
   if (dropped.length) requireRights(access, 'admin', 'remove license API keys', 'licenses');
 }
 
-/**
- * The idempotency hash of a request: keyed with the server pepper, so that a stored hash says
- * nothing of the body, and over a body whose license keys are replaced by their own keyed hashes.
- */
-function requestHash(pepper: string, body: CreateInput): string {
-  const hmac = (text: string) => createHmac('sha256', pepper).update(text).digest('hex');
-  const licenses = body.licenses?.map((license) =>
-    license.user_api_key ? { ...license, user_api_key: hmac(license.user_api_key) } : license,
-  );
-  return hmac(JSON.stringify(licenses ? { ...body, licenses } : body));
-}
-
 /** The list of organizations a query pages through, for its cursors. */
 function listCursor(spec: Omit<ListSpec, 'limit' | 'after'>): CursorSpec {
   return {
@@ -189,7 +173,6 @@ export function createOrganizationService({
   users,
   claims,
   secrets,
-  pepper,
   now = () => new Date(),
 }: OrganizationServiceDeps) {
   /**
@@ -344,7 +327,6 @@ export function createOrganizationService({
     options: {
       ifMatch?: string;
       conflictIfStranger?: boolean;
-      remember?: (response: Reply) => { id: string; record: IdempotencyRecord } | undefined;
     } = {},
   ): Promise<Written> {
     const written = await transactWithSecrets(caller, orgId, body.licenses, async (transaction) => {
@@ -358,8 +340,6 @@ export function createOrganizationService({
       const access = resolveAccess(orgId, org, member, caller);
       checkIfMatch(access.org, options.ifMatch);
       const result = await applyUpdate(transaction, caller, access, body);
-      const saved = options.remember?.(reply(200, result.org, result.role));
-      if (saved) transaction.remember(saved.id, saved.record);
       return result;
     });
     await Promise.all([claims.sync(written.affected), secrets.destroy(orgId, written.dropped)]);
@@ -406,22 +386,6 @@ export function createOrganizationService({
     const access = resolveAccess(orgId, org, member, caller);
     requireRights(access, minimum, action);
     return access;
-  }
-
-  async function replayOrCheck(caller: Caller, idempotencyId: string, hash: string) {
-    const saved = await store.readIdempotency(idempotencyId);
-    if (!saved || saved.expires_at <= now()) return null;
-    if (saved.request_hash !== hash || saved.uid !== caller.uid) {
-      throw new ApiError(
-        'failed-precondition',
-        'This Idempotency-Key was already used with a different request.',
-      );
-    }
-    return {
-      status: saved.status,
-      data: saved.body,
-      headers: { ...saved.headers, 'Idempotent-Replayed': 'true' },
-    } satisfies Reply;
   }
 
   /**
@@ -499,7 +463,6 @@ export function createOrganizationService({
     async createOrUpdate(
       caller: Caller,
       body: CreateInput,
-      idempotencyKey?: string,
     ): Promise<Reply> {
       const { organization_id, uid, ...fields } = body;
       const orgId = organization_id ?? uid ?? slugify(body.name ?? '');
@@ -510,30 +473,6 @@ export function createOrganizationService({
           { details: [{ path: 'organization_id', message: 'Required for this name.' }] },
         );
       }
-      const hash = requestHash(pepper(), body);
-      const idempotencyId = idempotencyKey
-        ? createHash('sha256').update(`${caller.uid}\n${idempotencyKey}`).digest('hex')
-        : undefined;
-      if (idempotencyId) {
-        const replay = await replayOrCheck(caller, idempotencyId, hash);
-        if (replay) return replay;
-      }
-      const remember = (response: Reply) =>
-        idempotencyId === undefined
-          ? undefined
-          : {
-              id: idempotencyId,
-              record: {
-                uid: caller.uid,
-                request_hash: hash,
-                status: response.status ?? 200,
-                body: response.data,
-                headers: response.headers ?? {},
-                created_at: now(),
-                expires_at: new Date(now().getTime() + IDEMPOTENCY_MS),
-              },
-            };
-
       const team = [...new Set([caller.uid, ...(fields.team ?? [])])];
       // A new organization starts with at most MAX_TEAM_CHANGES invitations: a longer `team`
       // can only be an update, whose profile reads wait until the organization is found.
@@ -618,7 +557,6 @@ export function createOrganizationService({
             log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
             secrets: staged?.refs ?? [],
             invitations,
-            idempotency: remember(response),
           });
         } finally {
           if (!created) await staged?.rollback();
@@ -627,12 +565,8 @@ export function createOrganizationService({
           await claims.sync([caller.uid]);
           return response;
         }
-        if (idempotencyId) {
-          const replay = await replayOrCheck(caller, idempotencyId, hash);
-          if (replay) return replay;
-        }
       }
-      const written = await update(caller, orgId, fields, { conflictIfStranger: true, remember });
+      const written = await update(caller, orgId, fields, { conflictIfStranger: true });
       return reply(200, written.org, written.role);
     },
 

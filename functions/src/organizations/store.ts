@@ -9,7 +9,6 @@ import { pageEnd, parseAll, parseStored, type PagePosition } from '../firestore'
 import {
   accessRecord,
   dataModel,
-  idempotencyRecord,
   invitationRecord,
   logEntry,
   memberRecord,
@@ -18,7 +17,6 @@ import {
   secretRef,
   tombstoneRecord,
   type AccessRecord,
-  type IdempotencyRecord,
   type TombstoneRecord,
 } from '../model/records';
 import type { Role } from './schemas';
@@ -33,13 +31,10 @@ import type {
 } from './types';
 import { publicProfile, PUBLIC_FIELDS } from './views';
 
-export type { IdempotencyRecord } from '../model/records';
-
 const organizations = () => db().collection('organizations');
 const orgRef = (orgId: string) => organizations().doc(orgId);
 const memberRef = (orgId: string, uid: string) => orgRef(orgId).collection('members').doc(uid);
 const logRef = (orgId: string) => orgRef(orgId).collection('logs').doc();
-const idempotencyRef = (id: string) => db().collection('idempotency_keys').doc(id);
 const secretRefs = (orgId: string) => orgRef(orgId).collection('secrets');
 const invitationRef = (orgId: string, id: string) =>
   orgRef(orgId).collection('invitations').doc(id);
@@ -148,10 +143,6 @@ function transactionWriter(transaction: Transaction) {
       transaction.delete(memberRef(orgId, uid));
     },
 
-    remember(id: string, record: IdempotencyRecord) {
-      transaction.set(idempotencyRef(id), record);
-    },
-
     async readMember(orgId: string, uid: string): Promise<MemberRecord | null> {
       return parseStored(memberRecord, await transaction.get(memberRef(orgId, uid)));
     },
@@ -224,7 +215,6 @@ export interface NewOrganization {
   secrets: SecretRef[];
   /** Invitations of the other uids a creator posted in `team`, with their emails. */
   invitations: { invitation: InvitationRecord; mail: MailRecord | null }[];
-  idempotency?: { id: string; record: IdempotencyRecord };
 }
 
 /** The filters of a list page; `LIST_INDEXES` derives the composite indexes they need. */
@@ -263,10 +253,6 @@ export const organizationStore = {
     };
   },
 
-  async readIdempotency(id: string): Promise<IdempotencyRecord | null> {
-    return parseStored(idempotencyRecord, await idempotencyRef(id).get());
-  },
-
   /**
    * What stands in the way of creating an organization with this id, in one round trip: the
    * organization, and the tombstone of a purged one (which also stands for anything a purge has
@@ -282,9 +268,9 @@ export const organizationStore = {
     };
   },
 
-  /** Creates it all in one batch; false when the organization (or the idempotency record) exists. */
+  /** Creates it all in one batch; false when the organization exists. */
   async create(created: NewOrganization): Promise<boolean> {
-    const { org, members, dataModels, log, secrets, invitations, idempotency } = created;
+    const { org, members, dataModels, log, secrets, invitations } = created;
     const batch = db().batch();
     const ref = orgRef(org.organization_id);
     batch.create(ref, org);
@@ -299,7 +285,6 @@ export const organizationStore = {
       if (mail) batch.create(db().collection('mail').doc(), mail);
     }
     if (org.public) batch.create(publicRef(org.organization_id), publicProfile(org));
-    if (idempotency) batch.create(idempotencyRef(idempotency.id), idempotency.record);
     try {
       await batch.commit();
       return true;

@@ -2,7 +2,7 @@ import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import * as logger from 'firebase-functions/logger';
 import { createRequire } from 'node:module';
 import { config } from '../config';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 
 type Client = SecretManagerServiceClient;
 type ClientModule = typeof import('@google-cloud/secret-manager');

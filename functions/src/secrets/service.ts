@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { Reply } from '../http/handler';
 import { requireRights, requireWritable, resolveAccess } from '../organizations/access';
 import { logEntry } from '../organizations/log';

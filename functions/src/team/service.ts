@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
 import { decodeCursor, nextCursor, type CursorSpec } from '../firestore';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import type { Reply } from '../http/handler';
 import {
   requireRights,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { httpUrlOrEmpty, singleLine } from '../text';
+import { profileRecord } from '../model/records';
 
 export const profileBody = z
   .strictObject({
@@ -12,3 +13,6 @@ export const profileBody = z
   })
   .partial();
 export type ProfileInput = z.output<typeof profileBody>;
+
+/** A user's profile as the API shows it. */
+export const userProfile = profileRecord.omit({ signed_in: true }).meta({ id: 'UserProfile' });
