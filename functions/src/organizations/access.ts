@@ -100,3 +100,18 @@ export function requireRights(
     field ? { details: [{ path: field, message: `Needs ${WHO[minimum]}.` }] } : undefined,
   );
 }
+
+/**
+ * Refuses a write whose `If-Match` names another version of the organization (412, with the
+ * current ETag): the caller read it before someone else changed it. `*` admits any version;
+ * no `If-Match` at all admits the write.
+ */
+export function requireVersion(org: { version: number }, ifMatch: string[] | undefined): void {
+  const etag = `"${org.version}"`;
+  if (ifMatch === undefined || ifMatch.some((tag) => tag === '*' || tag === etag)) return;
+  throw new ApiError(
+    'failed-precondition',
+    `The organization has changed since you read it: its ETag is now ${etag}.`,
+    { status: 412, headers: { ETag: etag } },
+  );
+}
