@@ -11,6 +11,8 @@ export default tseslint.config(
       'functions/dist/**',
       '.local/**',
       'coverage/**',
+      'public/docs/vendor/**',
+      'client/schema.d.ts',
     ],
   },
   js.configs.recommended,
@@ -43,5 +45,13 @@ export default tseslint.config(
     languageOptions: { globals: globals.node, sourceType: 'commonjs' },
   },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  {
+    // The Hosting site's own scripts run in the browser, next to Swagger UI's bundle.
+    files: ['public/**/*.js'],
+    languageOptions: {
+      globals: { ...globals.browser, SwaggerUIBundle: 'readonly' },
+      sourceType: 'script',
+    },
+  },
   prettier,
 );
