@@ -1,4 +1,6 @@
 /** `Date` → ISO 8601 UTC string (null stays null): the one place responses format times. */
+export function iso(value: Date): string;
+export function iso(value: Date | null | undefined): string | null;
 export function iso(value: Date | null | undefined): string | null {
   return value ? value.toISOString() : null;
 }
