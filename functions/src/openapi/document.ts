@@ -116,6 +116,7 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
     responses[String(status)] = {
       description,
       ...(status === 503 || status === 409 ? { headers: { 'Retry-After': HEADERS['Retry-After'] } } : {}),
+      ...(status === 412 ? { headers: { ETag: HEADERS.ETag } } : {}),
       content: { 'application/json': { schema: errorSchema } },
     };
   }
