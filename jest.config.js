@@ -20,6 +20,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test/integration'],
       setupFiles: ['<rootDir>/test/helpers/setup.ts'],
+      // Every response checked against the OpenAPI document (test/helpers/spec.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-after-env.ts'],
       transform,
       slowTestThreshold: 20,
     },
