@@ -20,7 +20,6 @@ import { organizationStore } from './organizations/store';
 import { secretStore } from './secrets/client';
 import { secretRoutes } from './secrets/routes';
 import { createSecretService } from './secrets/service';
-import { teamRoutes } from './team/routes';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
 import { apiRoutes } from './routes';
@@ -66,7 +65,13 @@ function apiRouter(options: AppOptions): Router {
   router.post('/auth/login', loginOrigin(allowedOrigins));
   router.post('/auth/logout', logoutOrigin(allowedOrigins));
   router.use(sessionRoutes(authService));
-  const routes = apiRoutes({ users: createUserService(userStore) }, config.version);
+  const team = createTeamService({
+    organizations: organizationStore,
+    team: teamStore,
+    users: userStore,
+    claims,
+  });
+  const routes = apiRoutes({ users: createUserService(userStore), team }, config.version);
   router.use(
     routerOf(routes, {
       authenticate: authenticate(authService, allowedOrigins),
@@ -75,16 +80,6 @@ function apiRouter(options: AppOptions): Router {
   );
   router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
   router.use(organizationRoutes(organizations));
-  router.use(
-    teamRoutes(
-      createTeamService({
-        organizations: organizationStore,
-        team: teamStore,
-        users: userStore,
-        claims,
-      }),
-    ),
-  );
   router.use(secretRoutes(secrets));
   options.extraRoutes?.(router);
   return router;

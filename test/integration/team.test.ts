@@ -109,11 +109,11 @@ describeEmulators('team', () => {
       ).toEqual({
         anonymous: 401,
         stranger: 404,
-        viewer: 204,
+        viewer: 200,
         member: 403,
-        admin: 204,
-        owner: 204,
-        platform: 204,
+        admin: 200,
+        owner: 200,
+        platform: 200,
       });
     });
 
@@ -123,9 +123,9 @@ describeEmulators('team', () => {
       ).toEqual({
         anonymous: 401,
         stranger: 404,
-        viewer: 204,
-        member: 204,
-        admin: 204,
+        viewer: 200,
+        member: 200,
+        admin: 200,
         owner: 409,
         platform: 409,
       });
@@ -246,7 +246,12 @@ describeEmulators('team', () => {
       const orgId = await organization();
       const token = await refreshIdToken(member.refreshToken);
       expect(claimsOf(token).team).toContain(orgId);
-      await as(owner).delete(`/api/organizations/${orgId}/team/${member.uid}`).expect(204);
+      const removed = await as(owner).delete(`/api/organizations/${orgId}/team/${member.uid}`);
+      expect(removed.status).toBe(200);
+      expect(removed.body).toEqual({
+        success: true,
+        data: { organization_id: orgId, uid: member.uid, removed: true },
+      });
       const response = await request(app).get(`/api/organizations/${orgId}`).set(bearer(token));
       expect(response.status).toBe(404);
       expect(claimsOf(await refreshIdToken(member.refreshToken)).team).not.toContain(orgId);
@@ -616,7 +621,11 @@ describeEmulators('team', () => {
       const revoked = await as(owner).delete(
         `/api/organizations/${orgId}/invitations/${expiring.id}`,
       );
-      expect(revoked.status).toBe(204);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toEqual({
+        success: true,
+        data: { organization_id: orgId, invitation_id: expiring.id, revoked: true },
+      });
       const afterRevoke = await as(late).post(`/api/invitations/${expiring.id}/accept`);
       expect(afterRevoke.status).toBe(409);
       expect(afterRevoke.body.error.message).toBe('This invitation was revoked.');
@@ -639,9 +648,23 @@ describeEmulators('team', () => {
         message: `${orgId} is archived and read-only: restore it first.`,
       });
 
-      await as(viewer).post(`/api/organizations/${orgId}/leave`).expect(204);
-      await as(member).delete(`/api/organizations/${orgId}/team/${member.uid}`).expect(204);
-      await as(decliner).post(`/api/invitations/${declining}/decline`).expect(204);
+      const left = await as(viewer).post(`/api/organizations/${orgId}/leave`).expect(200);
+      expect(left.body).toEqual({ success: true, data: { organization_id: orgId, left: true } });
+      const removedSelf = await as(member)
+        .delete(`/api/organizations/${orgId}/team/${member.uid}`)
+        .expect(200);
+      expect(removedSelf.body.data).toEqual({
+        organization_id: orgId,
+        uid: member.uid,
+        removed: true,
+      });
+      const declinedArchived = await as(decliner)
+        .post(`/api/invitations/${declining}/decline`)
+        .expect(200);
+      expect(declinedArchived.body).toEqual({
+        success: true,
+        data: { organization_id: orgId, invitation_id: declining, declined: true },
+      });
 
       const removeOther = await as(owner).delete(`/api/organizations/${orgId}/team/${admin.uid}`);
       expect(removeOther.status).toBe(409);
@@ -669,11 +692,198 @@ describeEmulators('team', () => {
         })
       ).body.data;
       const declined = await as(decliner).post(`/api/invitations/${invitation.id}/decline`);
-      expect(declined.status).toBe(204);
+      expect(declined.status).toBe(200);
+      expect(declined.body).toEqual({
+        success: true,
+        data: { organization_id: orgId, invitation_id: invitation.id, declined: true },
+      });
       const listed = await as(owner).get(`/api/organizations/${orgId}/invitations`);
       expect(listed.body.data[0]).toMatchObject({ id: invitation.id, status: 'declined' });
       expect(listed.body.data[0].responded_at).toMatch(ISO);
       expect((await as(decliner).get('/api/invitations')).body.data).toEqual([]);
+    });
+  });
+
+  describe('HTTP guarantees', () => {
+    const etagOf = (response: { headers: Record<string, string> }) => {
+      expect(response.headers.etag).toMatch(/^"\d+"$/);
+      return response.headers.etag;
+    };
+
+    it('answers 412 to a team write with a stale If-Match, writes with the current one', async () => {
+      const orgId = await organization();
+      const read = await as(owner).get(`/api/organizations/${orgId}`).expect(200);
+      const etag = etagOf(read);
+      const stale = `"${Number(JSON.parse(etag)) - 1}"`;
+      const before = await dumpAll();
+      const refused = await as(owner)
+        .patch(`/api/organizations/${orgId}/team/${member.uid}`, { role: 'viewer' })
+        .set('If-Match', stale);
+      expect(refused.status).toBe(412);
+      expect(refused.headers.etag).toBe(etag);
+      expect(refused.body).toEqual(
+        failure({
+          code: 'failed-precondition',
+          message: `The organization has changed since you read it: its ETag is now ${etag}.`,
+        }),
+      );
+      expect(await dumpAll()).toEqual(before);
+
+      const changed = await as(owner)
+        .patch(`/api/organizations/${orgId}/team/${member.uid}`, { role: 'viewer' })
+        .set('If-Match', etag);
+      expect(changed.status).toBe(200);
+      expect(changed.body.data).toMatchObject({ uid: member.uid, role: 'viewer' });
+      const next = `"${Number(JSON.parse(etag)) + 1}"`;
+      expect(changed.headers.etag).toBe(next);
+      // The ETag read before the change is stale now; the new one takes the next write.
+      const again = await as(owner)
+        .delete(`/api/organizations/${orgId}/team/${member.uid}`)
+        .set('If-Match', etag);
+      expect(again.status).toBe(412);
+      expect(again.headers.etag).toBe(next);
+      const removed = await as(owner)
+        .delete(`/api/organizations/${orgId}/team/${member.uid}`)
+        .set('If-Match', next);
+      expect(removed.status).toBe(200);
+      expect(removed.headers.etag).toBe(`"${Number(JSON.parse(etag)) + 2}"`);
+    });
+
+    it('checks If-Match on every team and invitation write', async () => {
+      const orgId = await organization();
+      const invited = await as(owner)
+        .post(`/api/organizations/${orgId}/invitations`, { email: 'if-match@example.com' })
+        .expect(201);
+      const current = etagOf(invited);
+      const id = invited.body.data.id as string;
+      const base = `/api/organizations/${orgId}`;
+      const writes: [string, TestUser, (user: TestUser) => request.Test][] = [
+        ['add', owner, (user) => as(user).post(`${base}/team`, { email: 'x@example.com' })],
+        ['role', owner, (user) => as(user).patch(`${base}/team/${member.uid}`, { role: 'viewer' })],
+        ['remove', owner, (user) => as(user).delete(`${base}/team/${viewer.uid}`)],
+        ['leave', member, (user) => as(user).post(`${base}/leave`)],
+        ['transfer', owner, (user) => as(user).post(`${base}/transfer`, { uid: admin.uid })],
+        [
+          'invite',
+          owner,
+          (user) => as(user).post(`${base}/invitations`, { email: 'y@example.com' }),
+        ],
+        ['revoke', owner, (user) => as(user).delete(`${base}/invitations/${id}`)],
+        ['resend', owner, (user) => as(user).post(`${base}/invitations/${id}/resend`)],
+      ];
+      const before = await dumpAll();
+      const statuses: Record<string, [number, string]> = {};
+      for (const [name, user, write] of writes) {
+        const response = await write(user).set('If-Match', '"999999"');
+        statuses[name] = [response.status, response.headers.etag];
+      }
+      expect(statuses).toEqual(Object.fromEntries(writes.map(([name]) => [name, [412, current]])));
+      expect(await dumpAll()).toEqual(before);
+      // `*` matches any version, and so does a list holding the current tag.
+      const resent = await as(owner)
+        .post(`${base}/invitations/${id}/resend`)
+        .set('If-Match', `"1", ${current}`);
+      expect(resent.status).toBe(200);
+      expect(resent.headers.etag).toBe(current);
+      const revoked = await as(owner).delete(`${base}/invitations/${id}`).set('If-Match', '*');
+      expect(revoked.status).toBe(200);
+    });
+
+    it('shows one invitation to the owner and admins, at the Location of its creation', async () => {
+      const orgId = await organization();
+      const created = await as(admin).post(`/api/organizations/${orgId}/invitations`, {
+        email: 'located@example.com',
+      });
+      expect(created.status).toBe(201);
+      const location = created.headers.location;
+      expect(location).toBe(`/api/organizations/${orgId}/invitations/${created.body.data.id}`);
+      for (const user of [admin, owner, platform]) {
+        const got = await as(user).get(location);
+        expect(got.status).toBe(200);
+        expect(got.body).toEqual({ success: true, data: created.body.data });
+      }
+      const statuses: Record<string, number> = {};
+      for (const [name, user] of Object.entries(everyone())) {
+        statuses[name] = (await as(user).get(location)).status;
+      }
+      expect(statuses).toEqual({
+        anonymous: 401,
+        stranger: 404,
+        viewer: 403,
+        member: 403,
+        admin: 200,
+        owner: 200,
+        platform: 200,
+      });
+      expect((await as(member).get(location)).body).toEqual(
+        failure({
+          code: 'permission-denied',
+          message: `Only the owner or an admin of ${orgId} can see its invitations; you are a member.`,
+        }),
+      );
+      expect((await as(stranger).get(location)).body).toEqual(
+        failure({ code: 'not-found', message: `No organization ${orgId}.` }),
+      );
+      const missing = 'n0-such-invitation-0000';
+      const notThere = await as(owner).get(`/api/organizations/${orgId}/invitations/${missing}`);
+      expect(notThere.status).toBe(404);
+      expect(notThere.body).toEqual(
+        failure({ code: 'not-found', message: `No invitation ${missing} to ${orgId}.` }),
+      );
+    });
+
+    it('sends one email for a resend retried with the same Idempotency-Key', async () => {
+      const orgId = await organization();
+      const email = 'resent-once@example.com';
+      const created = await as(owner)
+        .post(`/api/organizations/${orgId}/invitations`, { email })
+        .expect(201);
+      const mails = async () => (await db().collection('mail').where('to', '==', email).get()).size;
+      expect(await mails()).toBe(1);
+      const path = `/api/organizations/${orgId}/invitations/${created.body.data.id}/resend`;
+      const first = await as(owner).post(path).set('Idempotency-Key', `resend-${orgId}`);
+      expect(first.status).toBe(200);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const retry = await as(owner).post(path).set('Idempotency-Key', `resend-${orgId}`);
+      expect(retry.status).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.headers.etag).toBe(first.headers.etag);
+      expect(retry.body).toEqual(first.body);
+      expect(await mails()).toBe(2);
+      // Without the key, a second resend is a new request: throttled, still no email.
+      const another = await as(owner).post(path);
+      expect(another.status).toBe(429);
+      expect(await mails()).toBe(2);
+    });
+
+    it('pages the invitee’s invitations with next_cursor', async () => {
+      const invitee = await createUser();
+      const orgIds: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const orgId = await organization();
+        orgIds.push(orgId);
+        await as(owner).post(`/api/organizations/${orgId}/team`, { uid: invitee.uid }).expect(201);
+      }
+      const first = await as(invitee).get('/api/invitations?limit=2');
+      expect(first.status).toBe(200);
+      expect(
+        first.body.data.map((item: { organization_id: string }) => item.organization_id),
+      ).toEqual([orgIds[2], orgIds[1]]);
+      expect(typeof first.body.next_cursor).toBe('string');
+      expect(first.headers.link).toContain('rel="next"');
+      const second = await as(invitee).get(
+        `/api/invitations?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`,
+      );
+      expect(second.status).toBe(200);
+      expect(
+        second.body.data.map((item: { organization_id: string }) => item.organization_id),
+      ).toEqual([orgIds[0]]);
+      expect(second.body.next_cursor).toBeNull();
+      const all = await as(invitee).get('/api/invitations');
+      expect(all.body.data).toHaveLength(3);
+      expect(all.body.next_cursor).toBeNull();
+      const foreign = await as(invitee).get('/api/invitations?cursor=bm90LWEtY3Vyc29y');
+      expect(foreign.status).toBe(400);
     });
   });
 

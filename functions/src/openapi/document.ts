@@ -18,7 +18,9 @@ const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
 export const errorSchema = z
   .object({
     success: z.literal(false),
-    message: z.string().meta({ description: 'What went wrong, for people: same as error.message.' }),
+    message: z
+      .string()
+      .meta({ description: 'What went wrong, for people: same as error.message.' }),
     error: z.object({
       code: z.enum(errorCodes),
       message: z.string(),
@@ -115,7 +117,9 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
         : codes.map((code) => `\`${code}\`: ${DESCRIPTIONS[code]}`).join('; ');
     responses[String(status)] = {
       description,
-      ...(status === 503 || status === 409 ? { headers: { 'Retry-After': HEADERS['Retry-After'] } } : {}),
+      ...(status === 503 || status === 409 || status === 429
+        ? { headers: { 'Retry-After': HEADERS['Retry-After'] } }
+        : {}),
       ...(status === 412 ? { headers: { ETag: HEADERS.ETag } } : {}),
       content: { 'application/json': { schema: errorSchema } },
     };
@@ -150,11 +154,14 @@ function operationOf(route: Route, alias?: string): ZodOpenApiOperationObject {
     alias ? `Cannlytics alias of \`${route.method.toUpperCase()} ${route.path}\`.` : undefined,
   ].filter(Boolean);
   return {
-    operationId: alias ? `${route.operationId}Alias${alias.replace(/\W+(\w)/g, (_, c: string) => c.toUpperCase())}` : route.operationId,
+    operationId: alias
+      ? `${route.operationId}Alias${alias.replace(/\W+(\w)/g, (_, c: string) => c.toUpperCase())}`
+      : route.operationId,
     tags: [route.tag],
     summary: route.summary,
     ...(notes.length ? { description: notes.join('\n\n') } : {}),
-    security: route.auth === 'none' ? [] : route.auth === 'optional' ? [...SIGNED_IN, {}] : SIGNED_IN,
+    security:
+      route.auth === 'none' ? [] : route.auth === 'optional' ? [...SIGNED_IN, {}] : SIGNED_IN,
     requestParams: {
       ...(route.params ? { path: route.params as z.ZodObject } : {}),
       ...(route.query ? { query: route.query as z.ZodObject } : {}),

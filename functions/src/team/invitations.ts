@@ -3,10 +3,64 @@ import type { Caller } from '../auth/caller';
 import { config } from '../config';
 import type { OrgTransaction } from '../organizations/store';
 import type { InvitationRecord, MailRecord, OrganizationRecord } from '../organizations/types';
-import { DAY_MS } from '../time';
+import type { PagePosition } from '../firestore';
+import { asciiLower } from '../text';
+import { DAY_MS, MINUTE_MS } from '../time';
 import type { GrantableRole } from './schemas';
 
 export const DEFAULT_INVITATION_DAYS = 7;
+
+/** One resend per invitation per this long: each resend mails the invitee. */
+export const RESEND_INTERVAL_MS = 10 * MINUTE_MS;
+
+/** Whether the invitation is the caller's: their account's, or their verified address's. */
+export function isInvitee(
+  caller: Pick<Caller, 'uid' | 'email' | 'email_verified'>,
+  invitation: Pick<InvitationRecord, 'uid' | 'email'>,
+): boolean {
+  if (invitation.uid !== null) return invitation.uid === caller.uid;
+  return (
+    caller.email_verified && caller.email !== null && asciiLower(caller.email) === invitation.email
+  );
+}
+
+/** How many seconds until the invitation may be resent again: 0 when it may be now. */
+export function resendWaitSeconds(
+  invitation: Pick<InvitationRecord, 'resent_at'>,
+  at: Date,
+): number {
+  const wait = (invitation.resent_at?.getTime() ?? -Infinity) + RESEND_INTERVAL_MS - at.getTime();
+  return wait > 0 ? Math.ceil(wait / 1000) : 0;
+}
+
+/**
+ * One page of invitations gathered in memory (the invitee's, from two queries): newest first,
+ * ties by id, after the position of the previous page's last one.
+ */
+export function pageOfInvitations(
+  invitations: InvitationRecord[],
+  limit: number,
+  after?: PagePosition,
+): { items: InvitationRecord[]; end: PagePosition | null } {
+  const sorted = [...invitations].sort(
+    (a, b) =>
+      b.created_at.getTime() - a.created_at.getTime() ||
+      (a.invitation_id < b.invitation_id ? 1 : a.invitation_id > b.invitation_id ? -1 : 0),
+  );
+  const rest = after
+    ? sorted.filter((invitation) => {
+        const time = (after.value as Date).getTime();
+        const created = invitation.created_at.getTime();
+        return created < time || (created === time && invitation.invitation_id < after.id);
+      })
+    : sorted;
+  const items = rest.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    end: rest.length > limit ? { value: last.created_at, id: last.invitation_id } : null,
+  };
+}
 
 /** Who an invitation is for: an email address (any account that verifies it), or one account. */
 export type Invitee = { email: string; uid?: undefined } | { uid: string; email?: undefined };

@@ -1,15 +1,12 @@
 import * as z from 'zod';
-import { orgIdSchema, RESERVED_ID, uidSchema } from '../organizations/schemas';
+import { orgIdSchema, RESERVED_ID, ROLES, uidSchema } from '../organizations/schemas';
+import { pageFields } from '../paging';
 import { asciiLower } from '../text';
 
 export const MAX_BULK = 100;
 
-const limit = z.coerce.number().int().min(1).max(100).default(25);
-const cursor = z.string().max(1024).optional();
-
 export const teamQuery = z.object({
-  limit,
-  cursor,
+  ...pageFields,
   order_by: z.enum(['name', 'email', 'role', 'joined_at']).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
 });
@@ -84,4 +81,124 @@ export const invitationParams = z.strictObject({
 
 export const myInvitationParams = z.strictObject({ invitation_id: invitationIdSchema });
 
-export const pageQuery = z.object({ limit, cursor });
+// The answers, each a named schema of the OpenAPI document.
+
+const isoDate = z.iso.datetime();
+const invitationId = z.string().meta({ example: 'x3V9kq0TfQ2mB7rLw1sYcA8n' });
+
+/** A team entry: the Cannlytics team fields plus role and joined_at. */
+export const memberSchema = z
+  .object({
+    name: z.string(),
+    uid: z.string(),
+    photo_url: z.string(),
+    position: z.string(),
+    email: z.string(),
+    type: z.string(),
+    phone_number: z.string(),
+    signed_in: z.boolean(),
+    license: z.string(),
+    role: z.enum(ROLES),
+    joined_at: isoDate,
+  })
+  .meta({
+    id: 'Member',
+    description: 'A member of the team, as the Cannlytics team page lists them.',
+    example: {
+      name: 'Keegan Skeate',
+      uid: 'qXRaz2QQW8RwTlJjpP39c1I8xM03',
+      photo_url: 'https://cannlytics.com/robohash/qXRaz2QQW8RwTlJjpP39c1I8xM03',
+      position: 'Chemist',
+      email: 'keegan@cannlytics.com',
+      type: 'analyst',
+      phone_number: '',
+      signed_in: true,
+      license: '',
+      role: 'admin',
+      joined_at: '2026-11-30T17:02:41.000Z',
+    },
+  });
+
+/** An invitation, as its organization's admins and its invitee see it. */
+export const invitationSchema = z
+  .object({
+    id: invitationId,
+    organization_id: z.string(),
+    organization_name: z.string(),
+    email: z.string().nullable().meta({ description: 'The invited address (lower-cased).' }),
+    uid: z.string().nullable().meta({ description: 'The invited account, when invited by uid.' }),
+    role: grantableRole,
+    status: z.enum(['pending', 'accepted', 'declined', 'revoked', 'expired']),
+    invited_by: z.string(),
+    created_at: isoDate,
+    expires_at: isoDate,
+    responded_at: isoDate.nullable(),
+  })
+  .meta({
+    id: 'Invitation',
+    example: {
+      id: 'x3V9kq0TfQ2mB7rLw1sYcA8n',
+      organization_id: 'test-company',
+      organization_name: 'Test Company',
+      email: 'kate@example.com',
+      uid: null,
+      role: 'member',
+      status: 'pending',
+      invited_by: 'qXRaz2QQW8RwTlJjpP39c1I8xM03',
+      created_at: '2026-12-01T09:00:00.000Z',
+      expires_at: '2026-12-08T09:00:00.000Z',
+      responded_at: null,
+    },
+  });
+
+/** What happened to one entry of an add. */
+export const teamAdditionSchema = z
+  .object({
+    uid: z.string().nullable(),
+    email: z.string().nullable(),
+    role: z.enum(ROLES),
+    status: z.enum(['added', 'invited', 'already_member']).meta({
+      description:
+        '`added` (platform admins adding an account by uid), `invited` (an invitation waits for the invitee), or `already_member`.',
+    }),
+    invitation_id: invitationId.optional(),
+  })
+  .meta({
+    id: 'TeamAddition',
+    example: {
+      uid: null,
+      email: 'kate@example.com',
+      role: 'member',
+      status: 'invited',
+      invitation_id: 'x3V9kq0TfQ2mB7rLw1sYcA8n',
+    },
+  });
+
+/** One entry for a one-member add, a list in the body's order for a bulk add. */
+export const teamAdditionsSchema = z
+  .union([teamAdditionSchema, z.array(teamAdditionSchema)])
+  .meta({ id: 'TeamAdditions' });
+
+export const transferSchema = z
+  .object({ organization_id: z.string(), owner: z.string(), previous_owner: z.string() })
+  .meta({ id: 'OwnershipTransfer' });
+
+export const memberRemovedSchema = z
+  .object({ organization_id: z.string(), uid: z.string(), removed: z.literal(true) })
+  .meta({ id: 'MemberRemoved' });
+
+export const teamLeftSchema = z
+  .object({ organization_id: z.string(), left: z.literal(true) })
+  .meta({ id: 'TeamLeft' });
+
+export const invitationRevokedSchema = z
+  .object({ organization_id: z.string(), invitation_id: z.string(), revoked: z.literal(true) })
+  .meta({ id: 'InvitationRevoked' });
+
+export const invitationAcceptedSchema = z
+  .object({ organization_id: z.string(), role: z.enum(ROLES) })
+  .meta({ id: 'InvitationAccepted' });
+
+export const invitationDeclinedSchema = z
+  .object({ organization_id: z.string(), invitation_id: z.string(), declined: z.literal(true) })
+  .meta({ id: 'InvitationDeclined' });

@@ -70,6 +70,15 @@ export const teamStore = {
     return page(invitationRecord, query, 'created_at', limit, after);
   },
 
+  /** One invitation of the organization, at its exact path (and saying so). */
+  async invitation(orgId: string, id: string): Promise<InvitationRecord | null> {
+    const doc = await organization(orgId).collection('invitations').doc(id).get();
+    const invitation = parseStored(invitationRecord, doc);
+    return invitation?.organization_id === orgId && invitation.invitation_id === id
+      ? invitation
+      : null;
+  },
+
   /** An invitation by its id alone (ids are unique across organizations). */
   async findInvitation(id: string): Promise<InvitationRecord | null> {
     const snapshot = await db()

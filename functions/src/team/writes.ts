@@ -1,0 +1,124 @@
+import type { Caller } from '../auth/caller';
+import type { ClaimsService } from '../claims/service';
+import { ApiError } from '../errors';
+import {
+  requireRights,
+  requireVersion,
+  requireWritable,
+  resolveAccess,
+  type Access,
+} from '../organizations/access';
+import { logEntry } from '../organizations/log';
+import { changeMembership, type MembershipChange } from '../organizations/membership';
+import type { Role } from '../organizations/schemas';
+import type { OrganizationStore, OrgTransaction } from '../organizations/store';
+import type { LogEntry, OrganizationRecord } from '../organizations/types';
+import type { UserStore } from '../users/store';
+import type { TeamStore } from './store';
+
+export interface TeamDeps {
+  organizations: OrganizationStore;
+  team: TeamStore;
+  users: UserStore;
+  claims: ClaimsService;
+  now?: () => Date;
+}
+
+/** What one team write does, decided inside its transaction. */
+export interface TeamChange<R> {
+  /** The membership change, if the team changes (a new version of the organization). */
+  change?: MembershipChange;
+  action: string;
+  /** The fields the audit entry names; none (and no change) writes no entry. */
+  changed: string[];
+  target?: string;
+  /** The write's result, from the organization as it is after the write. */
+  result: (org: OrganizationRecord) => R;
+}
+
+/** A team write's result, and the organization's version after it (its new ETag). */
+export interface Written<R> {
+  result: R;
+  version: number;
+}
+
+export function notOnTeam(org: Pick<OrganizationRecord, 'organization_id'>, uid: string): ApiError {
+  return new ApiError('not-found', `${uid} is not on the team of ${org.organization_id}.`);
+}
+
+/**
+ * A membership change with what every change of the organization document carries: the next
+ * version, `updated_at`, and its audit entry, in the same commit. Returns the organization as
+ * written and the users whose claims change.
+ */
+export function commitMembership(
+  transaction: OrgTransaction,
+  org: OrganizationRecord,
+  change: MembershipChange,
+  entry: LogEntry,
+  at: Date,
+): { org: OrganizationRecord; affected: string[] } {
+  const { patch, affected } = changeMembership(transaction, org, change, at);
+  const updated = { ...org, ...patch, version: org.version + 1, updated_at: at };
+  transaction.update(
+    org.organization_id,
+    { ...patch, version: updated.version, updated_at: at },
+    entry,
+    updated,
+  );
+  return { org: updated, affected };
+}
+
+/** The shared idioms of the team's use cases: the access check and the transactional write. */
+export function teamKit({ organizations, claims, now = () => new Date() }: TeamDeps) {
+  return {
+    now,
+
+    /** A read of the team: the caller's rights on Firestore membership must reach `minimum`. */
+    async readAccess(caller: Caller, orgId: string, minimum: Role, action: string) {
+      const { org, member } = await organizations.readAccess(orgId, caller.uid);
+      const access = resolveAccess(orgId, org, member, caller);
+      requireRights(access, minimum, action);
+      return access;
+    },
+
+    /**
+     * Runs one team write in a transaction: checks rights on Firestore membership, applies the
+     * membership change with its log entry, then brings every affected user's claims up to date
+     * before the answer is sent. A stale `If-Match` is a 412 once the write is otherwise allowed
+     * (a refusal for another reason wins). Archived organizations take only the writes that say so.
+     */
+    async mutate<R>(
+      caller: Caller,
+      orgId: string,
+      ifMatch: string[] | undefined,
+      work: (transaction: OrgTransaction, access: Access, at: Date) => Promise<TeamChange<R>>,
+      options: { archived?: 'allowed' } = {},
+    ): Promise<Written<R>> {
+      const { written, affected } = await organizations.transact(async (transaction) => {
+        const { org, member } = await transaction.read(orgId, caller.uid);
+        const access = resolveAccess(orgId, org, member, caller);
+        requireWritable(access.org, options);
+        const at = now();
+        const mutation = await work(transaction, access, at);
+        requireVersion(access.org, ifMatch);
+        const entry = logEntry(caller, mutation.action, mutation.changed, at, mutation.target);
+        if (!mutation.change) {
+          if (mutation.changed.length) transaction.log(orgId, entry);
+          const result = mutation.result(access.org);
+          return { written: { result, version: access.org.version }, affected: [] };
+        }
+        const committed = commitMembership(transaction, access.org, mutation.change, entry, at);
+        const result = mutation.result(committed.org);
+        return {
+          written: { result, version: committed.org.version },
+          affected: committed.affected,
+        };
+      });
+      await claims.sync(affected);
+      return written;
+    },
+  };
+}
+
+export type TeamKit = ReturnType<typeof teamKit>;
