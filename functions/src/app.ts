@@ -14,7 +14,6 @@ import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
 import { errorHandler, guardBody, notFound } from './http/middleware';
-import { organizationRoutes } from './organizations/routes';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
 import { secretStore } from './secrets/client';
@@ -71,7 +70,10 @@ function apiRouter(options: AppOptions): Router {
     users: userStore,
     claims,
   });
-  const routes = apiRoutes({ users: createUserService(userStore), team }, config.version);
+  const routes = apiRoutes(
+    { users: createUserService(userStore), organizations, team },
+    config.version,
+  );
   router.use(
     routerOf(routes, {
       authenticate: authenticate(authService, allowedOrigins),
@@ -79,7 +81,6 @@ function apiRouter(options: AppOptions): Router {
     }),
   );
   router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
-  router.use(organizationRoutes(organizations));
   router.use(secretRoutes(secrets));
   options.extraRoutes?.(router);
   return router;

@@ -1,4 +1,6 @@
 import type { Route } from './http/route';
+import { organizationRoutes } from './organizations/routes';
+import type { OrganizationService } from './organizations/service';
 import { systemRoutes } from './system/routes';
 import { teamRoutes } from './team/routes';
 import type { TeamService } from './team/service';
@@ -8,6 +10,7 @@ import type { UserService } from './users/service';
 /** What the routes call. */
 export interface Services {
   users: UserService;
+  organizations: OrganizationService;
   team: TeamService;
 }
 
@@ -16,6 +19,7 @@ export function apiRoutes(services: Services, version: string): Route[] {
   const routes: Route[] = [
     ...systemRoutes(version, () => routes),
     ...userRoutes(services.users),
+    ...organizationRoutes(services.organizations),
     ...teamRoutes(services.team),
   ];
   return routes;

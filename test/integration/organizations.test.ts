@@ -302,7 +302,7 @@ describeEmulators('organizations', () => {
           invitation.uid === stranger.uid && invitation.status === 'pending',
       );
       expect(invited).toHaveLength(1);
-      await as(owner).delete(`${orgPath}/invitations/${invited[0].id}`).expect(204);
+      await as(owner).delete(`${orgPath}/invitations/${invited[0].id}`).expect(200);
     });
 
     it('explains a refusal', async () => {
@@ -586,7 +586,11 @@ describeEmulators('organizations', () => {
 
       await as(owner).delete(path).expect(200);
       const purged = await as(owner).delete(`${path}?purge=true`);
-      expect(purged.status).toBe(204);
+      expect(purged.status).toBe(200);
+      expect(purged.body).toEqual({
+        success: true,
+        data: { organization_id: 'life-lab', purged: true },
+      });
       const left = Object.keys(await dump()).filter((docPath) =>
         docPath.startsWith('organizations/life-lab'),
       );
@@ -610,6 +614,168 @@ describeEmulators('organizations', () => {
           code: 'already-exists',
           message: `life-lab was deleted on ${purgedAt.toISOString()}; the id can be taken again after ${expiresAt.toISOString()}.`,
         }),
+      );
+    });
+  });
+
+  describe('the contract: Cannlytics round trips, If-Match, Idempotency-Key, all=true', () => {
+    it('takes back an organization posted as it was read: 200, only the edited field changes', async () => {
+      await createOrganization(owner, {
+        name: 'Round Lab',
+        licenses: [{ license_number: 'R-1', user_api_key: 'ROUND-KEY-0123456789' }],
+      });
+      const path = '/api/organizations/round-lab';
+      await as(owner)
+        .patch(path, { team: [owner.uid, member.uid] })
+        .expect(200);
+      await joinAll('round-lab', [member]);
+      const read = await as(owner).get(path);
+      expect(read.status).toBe(200);
+      const before = await dump();
+      const unchanged = await as(owner).post(path, read.body.data);
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.body.data).toEqual(read.body.data);
+      expect(await dump()).toEqual(before);
+
+      const edited = { ...read.body.data, website: 'https://example.com' };
+      for (const [who, target] of [
+        [owner, path],
+        [owner, '/api/organizations'],
+      ] as const) {
+        const response = await as(who).post(target, edited);
+        expect(response.status).toBe(200);
+      }
+      const after = (await as(owner).get(path)).body.data;
+      expect(after).toEqual({
+        ...read.body.data,
+        website: 'https://example.com',
+        updated_at: after.updated_at,
+      });
+      const logs = (await as(owner).get(`${path}/logs`)).body.data;
+      expect(logs[0].changed_fields).toEqual(['website']);
+      expect(logs[1].action).not.toBe('organization.updated');
+      // A member posts the same back: the team and owner as read are no change.
+      const asMember = await as(member).post(path, { ...after, phone: '555-0100' });
+      expect(asMember.status).toBe(200);
+      expect(asMember.body.data).toEqual({
+        ...after,
+        phone: '555-0100',
+        role: 'member',
+        updated_at: asMember.body.data.updated_at,
+      });
+    });
+
+    it('refuses an organization_id that names another organization (400 naming it)', async () => {
+      await createOrganization(owner, { name: 'Named Lab' });
+      const path = '/api/organizations/named-lab';
+      const read = (await as(owner).get(path)).body.data;
+      const before = await dump();
+      const conflicting = await as(owner).post(path, { ...read, organization_id: 'other-lab' });
+      expect(conflicting.status).toBe(400);
+      expect(conflicting.body).toEqual(
+        failure({
+          code: 'invalid-argument',
+          message: 'organization_id is "named-lab": the body names another organization.',
+          details: [{ path: 'organization_id', message: 'Must be "named-lab" or left out.' }],
+        }),
+      );
+      const query = await as(owner).patch(`${path}?organization_id=other-lab`, { city: 'Q' });
+      expect(query.status).toBe(400);
+      expect(query.body.error.details).toEqual([
+        { path: 'organization_id', message: 'Must be the same as the path.' },
+      ]);
+      const archived = await as(owner).post(path, { ...read, archived: true });
+      expect(archived.status).toBe(400);
+      expect(archived.body.error.details).toEqual([
+        { path: 'archived', message: 'Must be false or left out.' },
+      ]);
+      expect(await dump()).toEqual(before);
+      // The same id in the query, as Cannlytics clients send it, is accepted.
+      const same = await as(owner).patch(`${path}?organization_id=named-lab`, { city: 'Q' });
+      expect(same.status).toBe(200);
+      expect((await as(owner).get(`${path}?organization_id=named-lab`)).body.data.city).toBe('Q');
+    });
+
+    it('makes archive, restore and purge conditional on If-Match (412)', async () => {
+      await createOrganization(owner, { name: 'Cond Lab' });
+      const path = '/api/organizations/cond-lab';
+      const stale = (code: string) =>
+        failure({
+          code: 'failed-precondition',
+          message: `The organization has changed since you read it: its ETag is now "${code}".`,
+        });
+      const archive = await as(owner).delete(path).set('If-Match', '"7"');
+      expect(archive.status).toBe(412);
+      expect(archive.body).toEqual(stale('1'));
+      expect(archive.headers.etag).toBe('"1"');
+      const archived = await as(owner).delete(path).set('If-Match', '"1"');
+      expect(archived.status).toBe(200);
+      expect(archived.headers.etag).toBe('"2"');
+      const restore = await as(owner).post(`${path}/restore`).set('If-Match', '"1"');
+      expect(restore.status).toBe(412);
+      expect(restore.body).toEqual(stale('2'));
+      const purge = await as(owner).delete(`${path}?purge=true`).set('If-Match', '"1"');
+      expect(purge.status).toBe(412);
+      expect(purge.body).toEqual(stale('2'));
+      expect((await db().doc('organizations/cond-lab').get()).get('purging')).toBe(false);
+      const purged = await as(owner).delete(`${path}?purge=true`).set('If-Match', '"2"');
+      expect(purged.status).toBe(200);
+      expect(purged.body.data).toEqual({ organization_id: 'cond-lab', purged: true });
+    });
+
+    it('replays a restore retried with the same Idempotency-Key', async () => {
+      await createOrganization(owner, { name: 'Again Lab' });
+      const path = '/api/organizations/again-lab';
+      await as(owner).delete(path).expect(200);
+      const restore = () =>
+        request(app)
+          .post(`${path}/restore`)
+          .set({ ...bearer(owner.idToken), 'Idempotency-Key': 'restore-once' });
+      const first = await restore();
+      const second = await restore();
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.headers.etag).toBe('"3"');
+      const restored = await db().collection('organizations/again-lab/logs').get();
+      expect(
+        restored.docs.filter((doc) => doc.get('action') === 'organization.restored'),
+      ).toHaveLength(1);
+      // Without the key, a second restore is a conflict: it is not archived.
+      expect((await as(owner).post(`${path}/restore`)).status).toBe(409);
+    });
+
+    it('lists all organizations for platform admins (all=true), refuses anyone else', async () => {
+      const refused = await as(owner).get('/api/organizations?all=true');
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual(
+        failure({
+          code: 'permission-denied',
+          message: 'Only platform admins can list all organizations.',
+          details: [{ path: 'all', message: 'Needs a platform admin.' }],
+        }),
+      );
+      expect((await as(null).get('/api/organizations?all=true')).status).toBe(401);
+      await createOrganization(owner, { name: 'Shelf Lab' });
+      await as(owner).delete('/api/organizations/shelf-lab').expect(200);
+      const all = await as(platform).get('/api/organizations?all=true&q=round');
+      expect(all.status).toBe(200);
+      expect(all.body.data.map((org: { organization_id: string }) => org.organization_id)).toEqual([
+        'round-lab',
+      ]);
+      expect(all.body.data[0]).toMatchObject({ owner: owner.uid, role: null });
+      const archived = await as(platform).get('/api/organizations?all=true&archived=true');
+      expect(archived.status).toBe(200);
+      expect(
+        archived.body.data.map((org: { organization_id: string }) => org.organization_id),
+      ).toEqual(['shelf-lab']);
+      const page = await as(platform).get('/api/organizations?all=true&limit=1');
+      expect(page.status).toBe(200);
+      expect(page.body.data).toHaveLength(1);
+      expect(page.body.next_cursor).toEqual(expect.any(String));
+      expect(page.headers.link).toBe(
+        `</api/organizations?all=true&limit=1&cursor=${encodeURIComponent(page.body.next_cursor)}>; rel="next"`,
       );
     });
   });

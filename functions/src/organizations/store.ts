@@ -219,7 +219,12 @@ export interface NewOrganization {
 
 /** The filters of a list page; `LIST_INDEXES` derives the composite indexes they need. */
 export interface ListSpec {
-  scope: { field: 'team'; uid: string } | { field: 'owner'; uid: string } | { field: 'public' };
+  /** `all`: every organization (platform admins). */
+  scope:
+    | { field: 'team'; uid: string }
+    | { field: 'owner'; uid: string }
+    | { field: 'public' }
+    | { field: 'all' };
   archived: boolean;
   nameEquals?: string;
   namePrefix?: string;
@@ -301,12 +306,10 @@ export const organizationStore = {
   /** One query: a page of organizations plus one more to tell whether a next page exists. */
   async list(spec: ListSpec): Promise<{ items: OrganizationRecord[]; end: PagePosition | null }> {
     let query: Query = organizations();
-    query =
-      spec.scope.field === 'team'
-        ? query.where('team', 'array-contains', spec.scope.uid)
-        : spec.scope.field === 'owner'
-          ? query.where('owner', '==', spec.scope.uid)
-          : query.where('public', '==', true);
+    const { scope } = spec;
+    if (scope.field === 'team') query = query.where('team', 'array-contains', scope.uid);
+    if (scope.field === 'owner') query = query.where('owner', '==', scope.uid);
+    if (scope.field === 'public') query = query.where('public', '==', true);
     query = query.where('archived', '==', spec.archived);
     if (spec.nameEquals !== undefined) query = query.where('name_lower', '==', spec.nameEquals);
     if (spec.namePrefix !== undefined) {
@@ -392,15 +395,19 @@ export const organizationStore = {
 export type OrganizationStore = typeof organizationStore;
 
 /** The composite indexes `list` needs: one per scope, sort field and direction. */
-export const LIST_INDEXES = (['team', 'owner', 'public'] as const).flatMap((scope) =>
+export const LIST_INDEXES = (['team', 'owner', 'public', 'all'] as const).flatMap((scope) =>
   (['name_lower', 'created_at'] as const).flatMap((sort) =>
     (['ASCENDING', 'DESCENDING'] as const).map((order) => ({
       collectionGroup: 'organizations',
       queryScope: 'COLLECTION',
       fields: [
-        scope === 'team'
-          ? { fieldPath: 'team', arrayConfig: 'CONTAINS' }
-          : { fieldPath: scope, order: 'ASCENDING' },
+        ...(scope === 'all'
+          ? []
+          : [
+              scope === 'team'
+                ? { fieldPath: 'team', arrayConfig: 'CONTAINS' }
+                : { fieldPath: scope, order: 'ASCENDING' },
+            ]),
         { fieldPath: 'archived', order: 'ASCENDING' },
         { fieldPath: sort, order },
       ],

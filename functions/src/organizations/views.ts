@@ -48,8 +48,8 @@ export function memberView(org: OrganizationRecord, role: Role | null) {
     photo_modified_at: org.photo_modified_at,
     photo_uploaded_at: org.photo_uploaded_at,
     licenses: org.licenses,
-    created_at: iso(org.created_at),
-    updated_at: iso(org.updated_at),
+    created_at: org.created_at.toISOString(),
+    updated_at: org.updated_at.toISOString(),
     archived: org.archived,
     archived_at: iso(org.archived_at),
     role,
@@ -66,14 +66,14 @@ export function publicProfile(org: OrganizationRecord) {
 
 /** The public profile, for callers off the team. */
 export function publicView(org: OrganizationRecord) {
-  return { ...publicProfile(org), created_at: iso(org.created_at) };
+  const fields = Object.fromEntries(PUBLIC_FIELDS.map((field) => [field, org[field]])) as Pick<
+    OrganizationRecord,
+    (typeof PUBLIC_FIELDS)[number]
+  >;
+  return { ...fields, created_at: org.created_at.toISOString() };
 }
 
 /** The caller's view: full for the team and platform admins, public profile for others. */
 export function viewFor(org: OrganizationRecord, role: Role | null, full: boolean) {
   return full ? memberView(org, role) : publicView(org);
-}
-
-export function etag(org: OrganizationRecord): string {
-  return `"${org.version}"`;
 }
