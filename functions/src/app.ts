@@ -4,7 +4,6 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { authenticate, loginOrigin, logoutOrigin } from './auth/guards';
 import { identity } from './auth/identity';
-import { authRoutes, sessionRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import { apiKeyStore } from './auth/store';
 import { createClaimsService } from './claims/service';
@@ -14,10 +13,10 @@ import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
 import { errorHandler, guardBody, notFound } from './http/middleware';
+import { organizationRoutes } from './organizations/routes';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
 import { secretStore } from './secrets/client';
-import { secretRoutes } from './secrets/routes';
 import { createSecretService } from './secrets/service';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
@@ -50,7 +49,12 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
 };
 
 function apiRouter(options: AppOptions): Router {
-  const authService = createAuthService({ keys: apiKeyStore, identity, pepper });
+  const authService = createAuthService({
+    keys: apiKeyStore,
+    identity,
+    memberships: (uid) => claimsStore.membershipsOf(uid),
+    pepper,
+  });
   const claims = createClaimsService(claimsStore);
   const secrets = createSecretService({ organizations: organizationStore, vault: secretStore });
   const organizations = createOrganizationService({
@@ -63,7 +67,6 @@ function apiRouter(options: AppOptions): Router {
   // Login and logout read their credentials themselves, so their origin checks run before them.
   router.post('/auth/login', loginOrigin(allowedOrigins));
   router.post('/auth/logout', logoutOrigin(allowedOrigins));
-  router.use(sessionRoutes(authService));
   const team = createTeamService({
     organizations: organizationStore,
     team: teamStore,
@@ -71,7 +74,13 @@ function apiRouter(options: AppOptions): Router {
     claims,
   });
   const routes = apiRoutes(
-    { users: createUserService(userStore), organizations, team },
+    {
+      users: createUserService(userStore),
+      team,
+      auth: authService,
+      sessionCookie: { secure: config.secureCookies },
+      secrets,
+    },
     config.version,
   );
   router.use(
@@ -80,8 +89,7 @@ function apiRouter(options: AppOptions): Router {
       idempotency: idempotencyGuard(idempotencyStore, pepper),
     }),
   );
-  router.use(authRoutes(authService, (uid) => claimsStore.membershipsOf(uid)));
-  router.use(secretRoutes(secrets));
+  router.use(organizationRoutes(organizations));
   options.extraRoutes?.(router);
   return router;
 }

@@ -1,6 +1,8 @@
+import { authRoutes, type SessionCookie } from './auth/routes';
+import type { AuthService } from './auth/service';
 import type { Route } from './http/route';
-import { organizationRoutes } from './organizations/routes';
-import type { OrganizationService } from './organizations/service';
+import { secretRoutes } from './secrets/routes';
+import type { SecretService } from './secrets/service';
 import { systemRoutes } from './system/routes';
 import { teamRoutes } from './team/routes';
 import type { TeamService } from './team/service';
@@ -10,7 +12,10 @@ import type { UserService } from './users/service';
 /** What the routes call. */
 export interface Services {
   users: UserService;
-  organizations: OrganizationService;
+  auth: AuthService;
+  /** How `POST /auth/login` sends the session cookie (from the configuration, in app.ts). */
+  sessionCookie: SessionCookie;
+  secrets: SecretService;
   team: TeamService;
 }
 
@@ -19,7 +24,8 @@ export function apiRoutes(services: Services, version: string): Route[] {
   const routes: Route[] = [
     ...systemRoutes(version, () => routes),
     ...userRoutes(services.users),
-    ...organizationRoutes(services.organizations),
+    ...authRoutes(services.auth, services.sessionCookie),
+    ...secretRoutes(services.secrets),
     ...teamRoutes(services.team),
   ];
   return routes;

@@ -25,6 +25,11 @@ async function createKey(user: TestUser, body: object = { name: 'script' }) {
   return response.body.data as { key: string; key_id: string };
 }
 
+/** A created key's answer as the listing shows it: everything but the key. */
+function keyFields({ key: _key, ...fields }: Record<string, unknown>) {
+  return fields;
+}
+
 async function expect401(headers: Record<string, string>, message: string) {
   const response = await request(app).get('/api/auth/me').set(headers);
   expect(response.status).toBe(401);
@@ -115,9 +120,16 @@ describeEmulators('authentication', () => {
     });
 
     it('creates a session cookie from a fresh ID token and accepts it', async () => {
+      const before = Date.now();
       const login = await request(app).post('/api/auth/login').send({ id_token: alice.idToken });
       expect(login.status).toBe(200);
-      expect(login.body.data.uid).toBe(alice.uid);
+      expect(login.body).toEqual({
+        success: true,
+        data: { uid: alice.uid, expires_at: login.body.data.expires_at },
+      });
+      const expires = Date.parse(login.body.data.expires_at) - before;
+      expect(expires).toBeGreaterThanOrEqual(7 * 86_400_000);
+      expect(expires).toBeLessThan(7 * 86_400_000 + 60_000);
       const cookie = (login.headers['set-cookie'] as unknown as string[])[0];
       expect(cookie).toMatch(
         /^__session=[^;]+; Max-Age=604800; Path=\/; Expires=.+; HttpOnly; SameSite=Strict$/,
@@ -206,6 +218,8 @@ describeEmulators('authentication', () => {
         first.key_id,
       ]);
       expect(JSON.stringify(response.body)).not.toContain(first.key);
+      expect(response.body.next_cursor).toBeNull();
+      expect(response.headers.link).toBeUndefined();
       expect(response.body.data[1].last_used_at).not.toBeNull();
       expect(response.body.data[0].last_used_at).toBeNull();
       expect(Object.keys(response.body.data[0]).sort()).toEqual([
@@ -229,7 +243,11 @@ describeEmulators('authentication', () => {
       expect(created.status).toBe(201);
       const listed = await request(app).get('/api/auth/get-keys').set(bearer(carol.idToken));
       expect(listed.status).toBe(200);
-      expect(listed.body.data).toHaveLength(1);
+      expect(listed.body).toEqual({
+        success: true,
+        data: [{ ...keyFields(created.body.data) }],
+        next_cursor: null,
+      });
       const deleted = await request(app)
         .post('/api/auth/delete-key')
         .set(bearer(carol.idToken))
@@ -240,7 +258,174 @@ describeEmulators('authentication', () => {
         data: { key_id: created.body.data.key_id, revoked: true },
       });
       const after = await request(app).get('/api/auth/get-keys').set(bearer(carol.idToken));
-      expect(after.body).toEqual({ success: true, data: [] });
+      expect(after.body).toEqual({ success: true, data: [], next_cursor: null });
+    });
+
+    it('reads one of the caller’s keys at its Location, without the key', async () => {
+      const ivan = await createUser();
+      const response = await request(app)
+        .post('/api/auth/keys')
+        .set(bearer(ivan.idToken))
+        .send({ name: 'located' });
+      expect(response.status).toBe(201);
+      const read = await request(app).get(response.headers.location).set(bearer(ivan.idToken));
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual({ success: true, data: keyFields(response.body.data) });
+      expect(JSON.stringify(read.body)).not.toContain(response.body.data.key);
+    });
+
+    it('answers 404 for another user’s key, a revoked key and an unknown one', async () => {
+      const judy = await createUser();
+      const { key_id } = await createKey(judy);
+      const mallory = await createUser();
+      const foreign = await request(app)
+        .get(`/api/auth/keys/${key_id}`)
+        .set(bearer(mallory.idToken));
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual(
+        failure({ code: 'not-found', message: `You have no API key ${key_id}.` }),
+      );
+      await request(app).delete(`/api/auth/keys/${key_id}`).set(bearer(judy.idToken)).expect(200);
+      const revoked = await request(app).get(`/api/auth/keys/${key_id}`).set(bearer(judy.idToken));
+      expect(revoked.status).toBe(404);
+      expect(revoked.body).toEqual(
+        failure({ code: 'not-found', message: `You have no API key ${key_id}.` }),
+      );
+      const unknown = await request(app)
+        .get('/api/auth/keys/abcdefghijkl')
+        .set(bearer(judy.idToken));
+      expect(unknown.status).toBe(404);
+      expect(unknown.body).toEqual(
+        failure({ code: 'not-found', message: 'You have no API key abcdefghijkl.' }),
+      );
+    });
+
+    it('pages the keys with limit and next_cursor, newest first, with a Link header', async () => {
+      const kim = await createUser();
+      const keys = [];
+      for (const name of ['one', 'two', 'three']) keys.push(await createKey(kim, { name }));
+      const newest = keys.map((key) => key.key_id).reverse();
+      const first = await request(app).get('/api/auth/keys?limit=2').set(bearer(kim.idToken));
+      expect(first.status).toBe(200);
+      expect(first.body.data.map((key: { key_id: string }) => key.key_id)).toEqual(
+        newest.slice(0, 2),
+      );
+      expect(first.body.next_cursor).toEqual(expect.any(String));
+      expect(first.headers.link).toBe(
+        `</api/auth/keys?limit=2&cursor=${first.body.next_cursor}>; rel="next"`,
+      );
+      const second = await request(app)
+        .get(`/api/auth/keys?limit=2&cursor=${first.body.next_cursor}`)
+        .set(bearer(kim.idToken));
+      expect(second.status).toBe(200);
+      expect(second.body.data.map((key: { key_id: string }) => key.key_id)).toEqual(
+        newest.slice(2),
+      );
+      expect(second.body.next_cursor).toBeNull();
+      expect(second.headers.link).toBeUndefined();
+      // Another user's cursor is not one of this list.
+      const mallory = await createUser();
+      const foreign = await request(app)
+        .get(`/api/auth/keys?cursor=${first.body.next_cursor}`)
+        .set(bearer(mallory.idToken));
+      expect(foreign.status).toBe(400);
+      expect(foreign.body).toEqual(
+        failure({
+          code: 'invalid-argument',
+          message: 'The cursor is not one this API returned.',
+          details: [{ path: 'cursor', message: 'Not a valid cursor.' }],
+        }),
+      );
+    });
+
+    it.each(['/api/auth/keys', '/api/auth/create-key'])(
+      'a creation retried with the same Idempotency-Key mints one key (%s)',
+      async (path) => {
+        const liam = await createUser();
+        const post = () =>
+          request(app)
+            .post(path)
+            .set({ ...bearer(liam.idToken), 'Idempotency-Key': 'create-key-once' })
+            .send({ name: 'retried' });
+        const first = await post();
+        expect(first.status).toBe(201);
+        const replay = await post();
+        expect(replay.status).toBe(201);
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        expect(replay.headers.location).toBe(first.headers.location);
+        expect(replay.body).toEqual(first.body);
+        expect(replay.body.data.key).toMatch(/^orgk_/);
+
+        const listed = await request(app).get('/api/auth/keys').set(bearer(liam.idToken));
+        expect(listed.body).toEqual({
+          success: true,
+          data: [keyFields(first.body.data)],
+          next_cursor: null,
+        });
+        // The replayed answer is kept sealed: no stored document holds the key.
+        const { key } = first.body.data as { key: string };
+        const stored = await db().collection('idempotency_keys').get();
+        expect(stored.size).toBeGreaterThan(0);
+        expect(JSON.stringify(stored.docs.map((doc) => doc.data()))).not.toContain(key.slice(5));
+        expect(JSON.stringify(await dump())).not.toContain(key.slice(5));
+        // The key works, once.
+        await request(app).get('/api/auth/me').set(bearer(key)).expect(200);
+      },
+    );
+
+    it('a creation with a reused Idempotency-Key and another body is a 409', async () => {
+      const mia = await createUser();
+      const post = (name: string) =>
+        request(app)
+          .post('/api/auth/keys')
+          .set({ ...bearer(mia.idToken), 'Idempotency-Key': 'reused' })
+          .send({ name });
+      expect((await post('first')).status).toBe(201);
+      const other = await post('second');
+      expect(other.status).toBe(409);
+      expect(other.body).toEqual(
+        failure({
+          code: 'failed-precondition',
+          message: 'This Idempotency-Key was already used with a different request.',
+        }),
+      );
+      const listed = await request(app).get('/api/auth/keys').set(bearer(mia.idToken));
+      expect(listed.body.data.map((key: { name: string }) => key.name)).toEqual(['first']);
+    });
+
+    it('a delete-key retried with the same Idempotency-Key answers the same 200', async () => {
+      const nina = await createUser();
+      const { key_id } = await createKey(nina);
+      const revoke = () =>
+        request(app)
+          .post('/api/auth/delete-key')
+          .set({ ...bearer(nina.idToken), 'Idempotency-Key': 'revoke-once' })
+          .send({ key_id });
+      const first = await revoke();
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ success: true, data: { key_id, revoked: true } });
+      const replay = await revoke();
+      expect(replay.status).toBe(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      // Without the key, a second revocation finds nothing to revoke.
+      const again = await request(app)
+        .post('/api/auth/delete-key')
+        .set(bearer(nina.idToken))
+        .send({ key_id });
+      expect(again.status).toBe(404);
+    });
+
+    it('revokes with DELETE, answering the key id', async () => {
+      const olga = await createUser();
+      const { key_id } = await createKey(olga);
+      const response = await request(app)
+        .delete(`/api/auth/keys/${key_id}`)
+        .set(bearer(olga.idToken));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ success: true, data: { key_id, revoked: true } });
+      const listed = await request(app).get('/api/auth/keys').set(bearer(olga.idToken));
+      expect(listed.body).toEqual({ success: true, data: [], next_cursor: null });
     });
 
     it('does not let an API key mint keys', async () => {
@@ -353,7 +538,7 @@ describeEmulators('authentication', () => {
       ];
       [...streams, ...consoles].forEach((spy) => spy.mockRestore());
 
-      expect(responses.map((response) => response.status)).toEqual([200, 200, 204, 401]);
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 401]);
       for (const response of responses) expect(JSON.stringify(response.body)).not.toContain(key);
       const documents = JSON.stringify(await dump());
       expect(documents).toContain(key_id);
@@ -426,7 +611,8 @@ describeEmulators('authentication', () => {
       const logout = await request(app)
         .post('/api/auth/logout')
         .set({ Cookie: cookie, Origin: 'http://127.0.0.1:5000' });
-      expect(logout.status).toBe(204);
+      expect(logout.status).toBe(200);
+      expect(logout.body).toEqual({ success: true, data: { signed_out: true } });
       expect((logout.headers['set-cookie'] as unknown as string[])[0]).toMatch(
         /^__session=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/,
       );
@@ -461,7 +647,8 @@ describeEmulators('authentication', () => {
       const revoked = await request(app)
         .delete(`/api/auth/keys/${key_id}`)
         .set(bearer(alice.idToken));
-      expect(revoked.status).toBe(204);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toEqual({ success: true, data: { key_id, revoked: true } });
       await expect401(bearer(key), 'This API key was revoked.');
     });
 

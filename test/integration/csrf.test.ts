@@ -26,6 +26,9 @@ async function login(user: TestUser): Promise<string> {
   return (response.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
 }
 
+/** The answer of a member's leaving. */
+const left = (orgId: string) => ({ success: true, data: { organization_id: orgId, left: true } });
+
 async function isMember(orgId: string, uid: string): Promise<boolean> {
   return (await db().doc(`organizations/${orgId}/members/${uid}`).get()).exists;
 }
@@ -102,7 +105,8 @@ describeEmulators('writes signed in by the session cookie', () => {
     const response = await request(app)
       .post(`/api/organizations/${orgId}/leave`)
       .set({ Cookie: cookie, Origin: ALLOWED });
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(left(orgId));
     expect(await isMember(orgId, user.uid)).toBe(false);
   });
 
@@ -111,7 +115,8 @@ describeEmulators('writes signed in by the session cookie', () => {
     const response = await request(app)
       .post(`/api/organizations/${orgId}/leave`)
       .set({ Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' });
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(left(orgId));
     expect(await isMember(orgId, user.uid)).toBe(false);
   });
 
@@ -131,7 +136,8 @@ describeEmulators('writes signed in by the session cookie', () => {
     it('an ID token', async () => {
       const { orgId, user } = await member();
       const response = await as(user).post(`/api/organizations/${orgId}/leave`);
-      expect(response.status).toBe(204);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(left(orgId));
       expect(await isMember(orgId, user.uid)).toBe(false);
     });
 
@@ -142,7 +148,8 @@ describeEmulators('writes signed in by the session cookie', () => {
       const response = await request(app)
         .post(`/api/organizations/${orgId}/leave`)
         .set(bearer(created.body.data.key));
-      expect(response.status).toBe(204);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(left(orgId));
       expect(await isMember(orgId, user.uid)).toBe(false);
     });
 
@@ -151,7 +158,8 @@ describeEmulators('writes signed in by the session cookie', () => {
       const response = await request(app)
         .post(`/api/organizations/${orgId}/leave`)
         .set({ ...bearer(user.idToken), Cookie: cookie });
-      expect(response.status).toBe(204);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(left(orgId));
       expect(await isMember(orgId, user.uid)).toBe(false);
     });
   });
@@ -185,7 +193,8 @@ describeEmulators('writes signed in by the session cookie', () => {
       const response = await request(app)
         .post('/api/auth/logout')
         .set({ Cookie: cookie, Origin: ALLOWED });
-      expect(response.status).toBe(204);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ success: true, data: { signed_out: true } });
       expect((response.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^__session=;/);
       const me = await request(app).get('/api/auth/me').set('Cookie', cookie);
       expect(me.status).toBe(401);
@@ -199,7 +208,9 @@ describeEmulators('writes signed in by the session cookie', () => {
 
     it('without a cookie has nothing to forge, and needs no Origin', async () => {
       const response = await request(app).post('/api/auth/logout');
-      expect(response.status).toBe(204);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ success: true, data: { signed_out: true } });
+      expect((response.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^__session=;/);
     });
   });
 
@@ -208,6 +219,10 @@ describeEmulators('writes signed in by the session cookie', () => {
       const user = await createUser();
       const response = await request(app).post('/api/auth/login').send({ id_token: user.idToken });
       expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        success: true,
+        data: { uid: user.uid, expires_at: response.body.data.expires_at },
+      });
     });
 
     it('works from an allowed origin', async () => {

@@ -2,7 +2,7 @@
 // emulator, started here on its own port so that faults can be injected into it.
 import { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { db } from '../../functions/src/firebase';
-import { as, createOrganization, joinAll, setRole } from '../helpers/api';
+import { as, createOrganization, ISO, joinAll, setRole } from '../helpers/api';
 import { createUser, describeEmulators, dump, wipe, type TestUser } from '../helpers/emulators';
 import { failure } from '../helpers/envelope';
 
@@ -122,6 +122,7 @@ describeEmulators('secrets', () => {
           updated_by: owner.uid,
         },
       ],
+      next_cursor: null,
     });
   });
 
@@ -131,14 +132,35 @@ describeEmulators('secrets', () => {
     const first = await as(owner).put(path, { value: `${VALUE}-1` });
     expect(first.status).toBe(201);
     expect(first.headers.location).toBe(path);
-    expect(first.body.data).toMatchObject({
-      name: 'metrc',
-      version: '1',
-      last4: `${VALUE}-1`.slice(-4),
+    expect(first.body).toEqual({
+      success: true,
+      data: {
+        name: 'metrc',
+        version: '1',
+        last4: `${VALUE}-1`.slice(-4),
+        created_at: expect.stringMatching(ISO),
+        updated_at: first.body.data.created_at,
+        updated_by: owner.uid,
+      },
     });
     const second = await as(owner).put(path, { value: `${VALUE}-2` });
     expect(second.status).toBe(200);
-    expect(second.body.data).toMatchObject({ name: 'metrc', version: '2' });
+    expect(second.headers.location).toBeUndefined();
+    expect(second.body).toEqual({
+      success: true,
+      data: {
+        name: 'metrc',
+        version: '2',
+        last4: `${VALUE}-2`.slice(-4),
+        created_at: first.body.data.created_at,
+        updated_at: expect.stringMatching(ISO),
+        updated_by: owner.uid,
+      },
+    });
+    // The Location of the secret is a GET of its metadata.
+    const read = await as(owner).get(path);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ success: true, data: second.body.data });
     expect(versionsOf('org_rotate-lab_metrc')).toEqual([
       { version: '1', state: 'DISABLED', value: `${VALUE}-1` },
       { version: '2', state: 'ENABLED', value: `${VALUE}-2` },
@@ -159,7 +181,16 @@ describeEmulators('secrets', () => {
       .put('/api/organizations/delete-lab/secrets/metrc', { value: VALUE })
       .expect(201);
     const deleted = await as(owner).delete('/api/organizations/delete-lab/secrets/metrc');
-    expect(deleted.status).toBe(204);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({
+      success: true,
+      data: { organization_id: 'delete-lab', name: 'metrc', deleted: true },
+    });
+    const read = await as(owner).get('/api/organizations/delete-lab/secrets/metrc');
+    expect(read.status).toBe(404);
+    expect(read.body).toEqual(
+      failure({ code: 'not-found', message: 'delete-lab has no secret metrc.' }),
+    );
     expect(versionsOf('org_delete-lab_metrc')).toBeUndefined();
     expect((await db().doc('organizations/delete-lab/secrets/metrc').get()).exists).toBe(false);
     const again = await as(owner).delete('/api/organizations/delete-lab/secrets/metrc');
@@ -176,7 +207,7 @@ describeEmulators('secrets', () => {
     });
     await as(owner).put('/api/organizations/purge-lab/secrets/extra', { value: VALUE }).expect(201);
     await as(owner).delete('/api/organizations/purge-lab').expect(200);
-    await as(owner).delete('/api/organizations/purge-lab?purge=true').expect(204);
+    await as(owner).delete('/api/organizations/purge-lab?purge=true').expect(200);
     const left = Object.keys(emulator.secrets()).filter((name) => name.includes('org_purge-lab_'));
     expect(left).toEqual([]);
   });
@@ -192,12 +223,108 @@ describeEmulators('secrets', () => {
       });
       expect(put.status).toBe(403);
       expect((await as(user).get('/api/organizations/guarded-lab/secrets')).status).toBe(403);
+      const one = await as(user).get('/api/organizations/guarded-lab/secrets/metrc');
+      expect(one.status).toBe(403);
+      expect(one.body.error.code).toBe('permission-denied');
     }
     await setRole('guarded-lab', member.uid, 'admin');
     expect(
       (await as(member).put('/api/organizations/guarded-lab/secrets/metrc', { value: VALUE }))
         .status,
     ).toBe(201);
+  });
+
+  describe('If-Match on the organization’s version', () => {
+    const etagOf = async (orgId: string) => {
+      const response = await as(owner).get(`/api/organizations/${orgId}`);
+      expect(response.status).toBe(200);
+      return response.headers.etag;
+    };
+    const stale = (etag: string) =>
+      failure({
+        code: 'failed-precondition',
+        message: `The organization has changed since you read it: its ETag is now ${etag}.`,
+      });
+
+    it('a PUT with a stale ETag is a 412 and stores nothing, not even in Secret Manager', async () => {
+      await createOrganization(owner, { name: 'Match Lab' });
+      const etag = await etagOf('match-lab');
+      const response = await as(owner)
+        .put('/api/organizations/match-lab/secrets/metrc', { value: VALUE })
+        .set('If-Match', '"999"');
+      expect(response.status).toBe(412);
+      expect(response.headers.etag).toBe(etag);
+      expect(response.body).toEqual(stale(etag));
+      expect(versionsOf('org_match-lab_metrc')).toBeUndefined();
+      expect((await db().doc('organizations/match-lab/secrets/metrc').get()).exists).toBe(false);
+    });
+
+    it('a PUT with the current ETag (or *) stores it and answers the ETag, unchanged', async () => {
+      await createOrganization(owner, { name: 'Current Lab' });
+      const etag = await etagOf('current-lab');
+      const path = '/api/organizations/current-lab/secrets/metrc';
+      const created = await as(owner).put(path, { value: VALUE }).set('If-Match', etag);
+      expect(created.status).toBe(201);
+      expect(created.headers.etag).toBe(etag);
+      const rotated = await as(owner)
+        .put(path, { value: `${VALUE}-2` })
+        .set('If-Match', etag);
+      expect(rotated.status).toBe(200);
+      expect(rotated.headers.etag).toBe(etag);
+      expect(rotated.body.data).toMatchObject({ name: 'metrc', version: '2' });
+      const any = await as(owner)
+        .put(path, { value: `${VALUE}-3` })
+        .set('If-Match', '*');
+      expect(any.status).toBe(200);
+      // A secret does not change the organization's version.
+      expect(await etagOf('current-lab')).toBe(etag);
+    });
+
+    it('a DELETE with a stale ETag is a 412 and keeps the secret; the current one deletes', async () => {
+      await createOrganization(owner, { name: 'Keep Lab' });
+      const path = '/api/organizations/keep-lab/secrets/metrc';
+      await as(owner).put(path, { value: VALUE }).expect(201);
+      const etag = await etagOf('keep-lab');
+      const refused = await as(owner).delete(path).set('If-Match', '"999"');
+      expect(refused.status).toBe(412);
+      expect(refused.headers.etag).toBe(etag);
+      expect(refused.body).toEqual(stale(etag));
+      expect(versionsOf('org_keep-lab_metrc')).toEqual([
+        { version: '1', state: 'ENABLED', value: VALUE },
+      ]);
+      expect((await db().doc('organizations/keep-lab/secrets/metrc').get()).exists).toBe(true);
+
+      const deleted = await as(owner).delete(path).set('If-Match', etag);
+      expect(deleted.status).toBe(200);
+      expect(deleted.headers.etag).toBe(etag);
+      expect(deleted.body).toEqual({
+        success: true,
+        data: { organization_id: 'keep-lab', name: 'metrc', deleted: true },
+      });
+      expect(versionsOf('org_keep-lab_metrc')).toBeUndefined();
+    });
+  });
+
+  it('reads one secret’s metadata, never its value; an unknown name is a 404', async () => {
+    await createOrganization(owner, { name: 'Read Lab' });
+    const put = await as(owner)
+      .put('/api/organizations/read-lab/secrets/metrc', { value: VALUE })
+      .expect(201);
+    const read = await as(owner).get('/api/organizations/read-lab/secrets/metrc');
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ success: true, data: put.body.data });
+    expect(JSON.stringify(read.body)).not.toContain(VALUE);
+    const unknown = await as(owner).get('/api/organizations/read-lab/secrets/other');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual(
+      failure({ code: 'not-found', message: 'read-lab has no secret other.' }),
+    );
+    const stranger = await createUser();
+    const hidden = await as(stranger).get('/api/organizations/read-lab/secrets/metrc');
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toEqual(
+      failure({ code: 'not-found', message: 'No organization read-lab.' }),
+    );
   });
 
   it.each([

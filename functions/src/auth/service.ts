@@ -1,10 +1,13 @@
 import type { DecodedIdToken } from 'firebase-admin/auth';
 import { ApiError } from '../errors';
+import { decodeCursor, encodeCursor, type CursorSpec } from '../firestore';
+import type { Role } from '../organizations/schemas';
+import type { PageQuery } from '../paging';
 import { DAY_MS, iso, MINUTE_MS } from '../time';
 import type { Caller, CredentialKind, Scope } from './caller';
 import type { AuthUser, Identity } from './identity';
 import { generateKey, generateKeyId, keyDigest, KEY_PREFIX, looksLikeKey } from './keys';
-import type { CreateKeyInput } from './schemas';
+import { keyIdSchema, type CreateKeyInput } from './schemas';
 import type { ApiKeyRecord, ApiKeyStore } from './store';
 
 /** A verified key is trusted from memory this long; it is also how long a revocation may take. */
@@ -83,17 +86,39 @@ interface CachedKey {
   cachedAt: number;
 }
 
+/** The caller's organizations and roles, for `GET /auth/me`. */
+export type MembershipLookup = (uid: string) => Promise<{ organization_id: string; role: Role }[]>;
+
 export interface AuthServiceDeps {
   keys: ApiKeyStore;
   identity: Identity;
+  memberships: MembershipLookup;
   pepper: () => string;
   now?: () => Date;
+}
+
+/** A page of a user's keys, newest first (ties by key id), for the cursor codec. */
+const keysCursor = (uid: string): CursorSpec => ({
+  list: `keys:${uid}:created_at:desc`,
+  id: keyIdSchema,
+  value: 'date',
+});
+
+interface KeyPosition {
+  created_at: Date;
+  key_id: string;
+}
+
+/** Newest first; the key id (descending) orders keys created in the same millisecond. */
+function newestFirst(a: KeyPosition, b: KeyPosition): number {
+  return b.created_at.getTime() - a.created_at.getTime() || b.key_id.localeCompare(a.key_id);
 }
 
 /** Authentication and API-key management. */
 export function createAuthService({
   keys,
   identity,
+  memberships,
   pepper,
   now = () => new Date(),
 }: AuthServiceDeps) {
@@ -174,6 +199,14 @@ export function createAuthService({
     }
   }
 
+  async function activeKey(caller: Caller, keyId: string) {
+    const stored = await keys.findForUser(caller.uid, keyId);
+    if (!stored || stored.record.revoked_at) {
+      throw new ApiError('not-found', `You have no API key ${keyId}.`);
+    }
+    return stored;
+  }
+
   return {
     /**
      * The caller of a request from its `Authorization` header or, without one, its `__session`
@@ -231,22 +264,51 @@ export function createAuthService({
       return { ...keyView(record), key };
     },
 
-    async listKeys(caller: Caller) {
-      const stored = await keys.listForUser(caller.uid);
-      return stored
+    /**
+     * A page of the caller's active keys, newest first. A user has at most 100 of them, read in
+     * one query (the creation limit counts them too), so the page is cut from them in memory.
+     */
+    async listKeys(caller: Caller, page: PageQuery) {
+      const spec = keysCursor(caller.uid);
+      const after = page.cursor ? decodeCursor(page.cursor, spec) : undefined;
+      const sorted = (await keys.listForUser(caller.uid))
         .map(({ record }) => record)
-        .sort((a, b) => b.created_at.getTime() - a.created_at.getTime())
-        .map(keyView);
+        .sort(newestFirst)
+        .filter(
+          (record) =>
+            !after ||
+            newestFirst(record, { created_at: after.value as Date, key_id: after.id }) > 0,
+        );
+      const items = sorted.slice(0, page.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(keyView),
+        nextCursor:
+          sorted.length > page.limit && last
+            ? encodeCursor({ value: last.created_at, id: last.key_id }, spec.list)
+            : null,
+      };
+    },
+
+    /** One of the caller's active keys: a revoked key, or another user's, is not found. */
+    async getKey(caller: Caller, keyId: string) {
+      return keyView((await activeKey(caller, keyId)).record);
     },
 
     /** Revokes at once on this instance; other instances stop trusting it within the cache TTL. */
     async revokeKey(caller: Caller, keyId: string) {
-      const stored = await keys.findForUser(caller.uid, keyId);
-      if (!stored || stored.record.revoked_at) {
-        throw new ApiError('not-found', `You have no API key ${keyId}.`);
-      }
+      const stored = await activeKey(caller, keyId);
       await keys.revoke(stored.digest, now());
       cache.delete(stored.digest);
+      return { key_id: keyId, revoked: true as const };
+    },
+
+    /** The caller and their organizations with their roles, sorted by id. */
+    async me(caller: Caller) {
+      const organizations = (await memberships(caller.uid))
+        .map(({ organization_id, role }) => ({ organization_id, role }))
+        .sort((a, b) => a.organization_id.localeCompare(b.organization_id));
+      return { ...caller, organizations };
     },
 
     /** A session cookie for a freshly signed-in user (Firebase's recommendation: ≤ 5 minutes). */

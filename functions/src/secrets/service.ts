@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
-import type { Reply } from '../http/handler';
-import { requireRights, requireWritable, resolveAccess } from '../organizations/access';
+import {
+  requireRights,
+  requireVersion,
+  requireWritable,
+  resolveAccess,
+} from '../organizations/access';
 import { logEntry } from '../organizations/log';
 import type { OrganizationStore, OrgSnapshot, OrgTransaction } from '../organizations/store';
 import type { SecretRef } from '../organizations/types';
@@ -174,54 +178,83 @@ export function createSecretService({
     });
   }
 
+  /** The owner and admins see an organization's secrets (names and metadata, never values). */
+  async function readableBy(caller: Caller, orgId: string): Promise<void> {
+    const { org, member } = await organizations.readAccess(orgId, caller.uid);
+    requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its secrets');
+  }
+
   return {
     stage,
     withStaged,
 
-    async list(caller: Caller, orgId: string): Promise<Reply> {
-      const { org, member } = await organizations.readAccess(orgId, caller.uid);
-      requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its secrets');
-      return { data: (await organizations.secretRefs(orgId)).map(secretView) };
+    /** The organization's secrets, by name: metadata only (at most `MAX_SECRETS` of them). */
+    async list(caller: Caller, orgId: string) {
+      await readableBy(caller, orgId);
+      return (await organizations.secretRefs(orgId)).map(secretView);
     },
 
-    /** Stores a value: a new secret (201) or a new version of it, the old one disabled (200). */
-    async put(caller: Caller, orgId: string, name: string, value: string): Promise<Reply> {
-      const checkRights = (snapshot: Awaited<ReturnType<OrganizationStore['read']>>) => {
+    /** One secret's metadata, with the same rights as the list. */
+    async get(caller: Caller, orgId: string, name: string) {
+      await readableBy(caller, orgId);
+      const ref = (await organizations.secretRefs(orgId)).find((found) => found.name === name);
+      if (!ref) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
+      return secretView(ref);
+    },
+
+    /**
+     * Stores a value: a new secret (`created`) or a new version of it, the old one disabled. The
+     * organization's version does not change (its document is not written), but `If-Match` must
+     * still name it: `version` is the one the write was checked against.
+     */
+    async put(
+      caller: Caller,
+      orgId: string,
+      name: string,
+      value: string,
+      ifMatch: string[] | undefined,
+    ) {
+      const check = (snapshot: OrgSnapshot) => {
         const access = resolveAccess(orgId, snapshot.org, snapshot.member, caller);
         requireRights(access, 'admin', 'manage its secrets');
         requireWritable(access.org);
+        requireVersion(access.org, ifMatch);
+        return access.org.version;
       };
-      checkRights(await organizations.read(orgId, caller.uid));
+      // Checked before the value reaches Secret Manager, and again in the transaction.
+      check(await organizations.read(orgId, caller.uid));
       const staged = await stage(orgId, caller, [{ name, value }]);
-      const created = await withStaged(
+      const { created_at, version } = await withStaged(
         staged,
-        async (transaction, replaced) => {
-          checkRights(await transaction.read(orgId, caller.uid));
-          const existed = replaced.length > 0;
-          const action = existed ? 'secret.rotated' : 'secret.created';
+        async (transaction, [replaced]) => {
+          const current = check(await transaction.read(orgId, caller.uid));
+          const action = replaced ? 'secret.rotated' : 'secret.created';
           transaction.log(orgId, logEntry(caller, action, ['secrets'], now(), name));
-          return !existed;
+          // A new version keeps the secret's creation time (as `withStaged` stores it).
+          return { created_at: replaced?.created_at, version: current };
         },
         orgId,
       );
       const [ref] = staged.refs;
       return {
-        status: created ? 201 : 200,
-        data: secretView(ref),
-        headers: created ? { Location: `/api/organizations/${orgId}/secrets/${name}` } : undefined,
+        secret: secretView({ ...ref, created_at: created_at ?? ref.created_at }),
+        created: created_at === undefined,
+        version,
       };
     },
 
     /**
      * Deletes a secret: the value in Secret Manager first, then its reference and log entry in a
-     * transaction that checks rights and state again, so no value outlives its reference. A
-     * license that still names the secret keeps it (remove the license, or its key, instead).
+     * transaction that checks rights, state and `If-Match` again, so no value outlives its
+     * reference. A license that still names the secret keeps it (remove the license, or its key,
+     * instead). The organization's version does not change; it is returned as checked.
      */
-    async remove(caller: Caller, orgId: string, name: string): Promise<Reply> {
+    async remove(caller: Caller, orgId: string, name: string, ifMatch: string[] | undefined) {
       const check = ({ org, member }: OrgSnapshot, refs: SecretRef[]) => {
         const access = resolveAccess(orgId, org, member, caller);
         requireRights(access, 'admin', 'manage its secrets');
         requireWritable(access.org);
+        requireVersion(access.org, ifMatch);
         const found = refs.find((candidate) => candidate.name === name);
         if (!found) throw new ApiError('not-found', `${orgId} has no secret ${name}.`);
         if (access.org.licenses.some((license) => license.user_api_key_secret === name)) {
@@ -230,17 +263,17 @@ export function createSecretService({
             `The secret ${name} is a license's API key: remove the license, or its key, instead.`,
           );
         }
-        return found;
+        return { ref: found, version: access.org.version };
       };
-      const ref = check(
+      const { ref } = check(
         ...(await Promise.all([
           organizations.read(orgId, caller.uid),
           organizations.secretRefs(orgId),
         ])),
       );
       await vault.deleteSecret(ref.secret_id);
-      await organizations.transact(async (transaction) => {
-        check(
+      const version = await organizations.transact(async (transaction) => {
+        const checked = check(
           ...(await Promise.all([
             transaction.read(orgId, caller.uid),
             transaction.secretRefs(orgId),
@@ -248,8 +281,9 @@ export function createSecretService({
         );
         transaction.deleteSecretRef(orgId, name);
         transaction.log(orgId, logEntry(caller, 'secret.deleted', ['secrets'], now(), name));
+        return checked.version;
       });
-      return { status: 204 };
+      return { version };
     },
 
     /** Destroys secrets whose references a committed change removed. */
