@@ -13,7 +13,6 @@ import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
 import { errorHandler, guardBody, notFound } from './http/middleware';
-import { organizationRoutes } from './organizations/routes';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
 import { secretStore } from './secrets/client';
@@ -76,6 +75,7 @@ function apiRouter(options: AppOptions): Router {
   const routes = apiRoutes(
     {
       users: createUserService(userStore),
+      organizations,
       team,
       auth: authService,
       sessionCookie: { secure: config.secureCookies },
@@ -89,7 +89,6 @@ function apiRouter(options: AppOptions): Router {
       idempotency: idempotencyGuard(idempotencyStore, pepper),
     }),
   );
-  router.use(organizationRoutes(organizations));
   options.extraRoutes?.(router);
   return router;
 }

@@ -1,6 +1,8 @@
 import { authRoutes, type SessionCookie } from './auth/routes';
 import type { AuthService } from './auth/service';
 import type { Route } from './http/route';
+import { organizationRoutes } from './organizations/routes';
+import type { OrganizationService } from './organizations/service';
 import { secretRoutes } from './secrets/routes';
 import type { SecretService } from './secrets/service';
 import { systemRoutes } from './system/routes';
@@ -12,6 +14,7 @@ import type { UserService } from './users/service';
 /** What the routes call. */
 export interface Services {
   users: UserService;
+  organizations: OrganizationService;
   auth: AuthService;
   /** How `POST /auth/login` sends the session cookie (from the configuration, in app.ts). */
   sessionCookie: SessionCookie;
@@ -24,6 +27,7 @@ export function apiRoutes(services: Services, version: string): Route[] {
   const routes: Route[] = [
     ...systemRoutes(version, () => routes),
     ...userRoutes(services.users),
+    ...organizationRoutes(services.organizations),
     ...authRoutes(services.auth, services.sessionCookie),
     ...secretRoutes(services.secrets),
     ...teamRoutes(services.team),
