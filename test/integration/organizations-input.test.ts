@@ -16,7 +16,13 @@ describeEmulators('bad input to organizations', () => {
 
   it.each([
     ['an unknown field', { name: 'A Lab', colour: 'red' }, ['colour']],
-    ['a read-only field', { name: 'A Lab', created_at: '2021-01-01T00:00:00Z' }, ['created_at']],
+    // Read-only fields as read are accepted (and ignored): not one that could not have been read.
+    [
+      'a read-only date that is no date',
+      { name: 'A Lab', created_at: 'yesterday' },
+      ['created_at'],
+    ],
+    ['a role that is none', { name: 'A Lab', role: 'boss' }, ['role']],
     ['a number for the name', { name: 5 }, ['name']],
     ['an empty name', { name: '' }, ['name']],
     ['a 101-character name', { name: 'x'.repeat(101) }, ['name']],

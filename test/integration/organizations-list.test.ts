@@ -50,6 +50,22 @@ describeEmulators('listing organizations', () => {
     expect(seen).toEqual(all);
   });
 
+  it('pages by 100 by default, with a Link header to the next page and none on the last', async () => {
+    const first = await as(pager).get('/api/organizations');
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(100);
+    const cursor = first.body.next_cursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    expect(first.headers.link).toBe(
+      `</api/organizations?cursor=${encodeURIComponent(cursor)}>; rel="next"`,
+    );
+    const next = await as(pager).get(/^<([^>]+)>/.exec(first.headers.link as string)![1]);
+    expect(next.status).toBe(200);
+    expect(next.body.next_cursor).toBeNull();
+    expect(next.headers.link).toBeUndefined();
+    expect([...ids(first.body), ...ids(next.body)]).toEqual(all);
+  });
+
   it('stays exact when organizations are created between two pages', async () => {
     const { seen } = await readAll(pager, 'limit=25', async () => {
       await createOrganization(pager, { name: 'Page Org 000' }); // before the cursor
@@ -160,7 +176,7 @@ describeEmulators('listing organizations', () => {
     const headers = { ...bearer(key), 'Content-type': 'application/json' };
     const list = await request(app).get('/api/organizations').set(headers);
     expect(list.status).toBe(200);
-    expect(Object.keys(list.body)).toEqual(['data', 'next_cursor']);
+    expect(Object.keys(list.body)).toEqual(['success', 'data', 'next_cursor']);
     expect(ids(list.body)).toEqual(['someone-else']);
     // Its docs pass organization_id with every request: unknown query parameters are ignored.
     const passing = await request(app)
