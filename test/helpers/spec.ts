@@ -140,7 +140,7 @@ export function contractChecker(document: OpenApiDocument) {
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false });
   addFormats(ajv);
   const id = 'openapi.json';
-  ajv.addSchema(document as object, id);
+  ajv.addSchema(document, id);
   const validators = new Map<string, ValidateFunction>();
   const validator = (pointer: string) => {
     let validate = validators.get(pointer);
@@ -293,7 +293,7 @@ export function expressRoutes(app: unknown): RouteKey[] {
       }
     }
   };
-  walk((app as { router: { stack: Layer[] } }).router.stack, '');
+  walk((app as { router?: { stack?: Layer[] } }).router?.stack ?? [], '');
   return out;
 }
 

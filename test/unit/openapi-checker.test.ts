@@ -21,7 +21,7 @@ const notFound = {
   error: { code: 'not-found', message: 'No route GET /api/nothing-here.' },
 };
 
-function exchange(parts: Partial<Exchange> & { body?: unknown }): Exchange {
+function exchange(parts: Partial<Omit<Exchange, 'body'>> & { body?: unknown }): Exchange {
   const { body, ...rest } = parts;
   return {
     method: 'GET',
