@@ -20,6 +20,7 @@ export async function createCast() {
   return { owner, admin, member, viewer, stranger, platform };
 }
 
+// Every response checked against the OpenAPI document: setup-after-env.ts wraps createApp().
 export const app = createApp();
 
 export const bearer = (credential: string) => ({ Authorization: `Bearer ${credential}` });
