@@ -176,8 +176,12 @@ function expectContract(response: request.Response, what: string): void {
   const body = response.body as Doc;
   const keys = Object.keys(body).sort();
   if (response.status < 400) {
-    if (!('data' in body) || keys.some((key) => key !== 'data' && key !== 'next_cursor')) {
-      throw new Error(`${said}: not a {data} envelope`);
+    if (
+      body.success !== true ||
+      !('data' in body) ||
+      keys.some((key) => !['success', 'data', 'next_cursor'].includes(key))
+    ) {
+      throw new Error(`${said}: not a {success, data} envelope`);
     }
     return;
   }
@@ -187,12 +191,14 @@ function expectContract(response: request.Response, what: string): void {
   const allowed =
     status === response.status || (code === 'failed-precondition' && response.status === 412);
   if (
-    keys.join() !== 'error' ||
+    keys.join() !== 'error,message,success' ||
+    body.success !== false ||
     typeof error?.message !== 'string' ||
+    body.message !== error.message ||
     !allowed ||
     Object.keys(error).some((key) => !['code', 'message', 'details'].includes(key))
   ) {
-    throw new Error(`${said}: not the {error} envelope`);
+    throw new Error(`${said}: not the {success, message, error} envelope`);
   }
 }
 
