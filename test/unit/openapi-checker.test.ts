@@ -1,11 +1,12 @@
 // The response checker of the integration tests (test/helpers/spec.ts), checked itself: a
 // deliberately wrong response, status or header is caught, and a right one passes.
-import express from 'express';
+import express, { Router } from 'express';
 import request from 'supertest';
 import {
   checked,
   contractChecker,
   contractStats,
+  expressRoutes,
   generatedDocument,
   takeViolations,
   type Exchange,
@@ -173,5 +174,31 @@ describe('checked(app)', () => {
     await request(checked(legacy, checker)).get('/legacy/7').expect(200);
     expect(takeViolations()).toEqual([]);
     expect(contractStats().undeclared).toContain('GET /legacy/{id}');
+  });
+});
+
+describe('expressRoutes', () => {
+  it('walks nested routers, under string mounts and the /api-or-root regular expression', () => {
+    const inner = Router().get('/a/:id', () => undefined);
+    inner.post('/a', () => undefined);
+    const api = Router()
+      .use(inner)
+      .use(
+        '/p/',
+        Router().delete('/b/:x/c', () => undefined),
+      );
+    api
+      .route('/both')
+      .get(() => undefined)
+      .patch(() => undefined);
+    const app = express().use(/^(?:\/api)?(?=\/|$)/, api);
+    app.use(() => undefined);
+    expect(expressRoutes(app)).toEqual([
+      { method: 'get', path: '/a/{id}' },
+      { method: 'post', path: '/a' },
+      { method: 'delete', path: '/p/b/{x}/c' },
+      { method: 'get', path: '/both' },
+      { method: 'patch', path: '/both' },
+    ]);
   });
 });
