@@ -22,6 +22,16 @@ import {
   transferSchema,
 } from './schemas';
 import type { TeamService } from './service';
+import type { Written } from './writes';
+
+/** A team write's answer: its result, and the organization's version after it as the ETag. */
+const written = <R>({ result, version }: Written<R>) => ({ data: result, version });
+
+/** A page of a list: its items, and the cursor of the next page. */
+const page = <T>({ items, nextCursor }: { items: T[]; nextCursor: string | null }) => ({
+  data: items,
+  nextCursor,
+});
 
 const VERSIONED =
   "The organization's ETag comes back with the answer; send it as `If-Match` to write only if nobody changed the organization since (else 412).";
@@ -43,10 +53,8 @@ export function teamRoutes(service: TeamService): Route[] {
       data: z.array(memberSchema),
       list: true,
       errors: ['not-found', 'permission-denied'],
-      handler: async ({ caller, params, query }) => {
-        const { items, nextCursor } = await service.members.list(caller, params.org_id, query);
-        return { data: items, nextCursor };
-      },
+      handler: async ({ caller, params, query }) =>
+        page(await service.members.list(caller, params.org_id, query)),
     }),
     route({
       operationId: 'addTeamMembers',
@@ -81,16 +89,10 @@ export function teamRoutes(service: TeamService): Route[] {
       data: memberSchema,
       versioned: true,
       errors: ['not-found', 'permission-denied', 'failed-precondition'],
-      handler: async ({ caller, params, body, ifMatch }) => {
-        const { result, version } = await service.members.setRole(
-          caller,
-          params.org_id,
-          params.uid,
-          body.role,
-          ifMatch,
-        );
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, body, ifMatch }) =>
+        written(
+          await service.members.setRole(caller, params.org_id, params.uid, body.role, ifMatch),
+        ),
     }),
     route({
       operationId: 'removeMember',
@@ -104,15 +106,8 @@ export function teamRoutes(service: TeamService): Route[] {
       data: memberRemovedSchema,
       versioned: true,
       errors: ['not-found', 'permission-denied', 'failed-precondition'],
-      handler: async ({ caller, params, ifMatch }) => {
-        const { result, version } = await service.members.remove(
-          caller,
-          params.org_id,
-          params.uid,
-          ifMatch,
-        );
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, ifMatch }) =>
+        written(await service.members.remove(caller, params.org_id, params.uid, ifMatch)),
     }),
     route({
       operationId: 'leaveOrganization',
@@ -127,10 +122,8 @@ export function teamRoutes(service: TeamService): Route[] {
       versioned: true,
       idempotent: true,
       errors: ['not-found', 'failed-precondition'],
-      handler: async ({ caller, params, ifMatch }) => {
-        const { result, version } = await service.members.leave(caller, params.org_id, ifMatch);
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, ifMatch }) =>
+        written(await service.members.leave(caller, params.org_id, ifMatch)),
     }),
     route({
       operationId: 'transferOwnership',
@@ -146,15 +139,8 @@ export function teamRoutes(service: TeamService): Route[] {
       versioned: true,
       idempotent: true,
       errors: ['not-found', 'permission-denied', 'failed-precondition'],
-      handler: async ({ caller, params, body, ifMatch }) => {
-        const { result, version } = await service.members.transfer(
-          caller,
-          params.org_id,
-          body.uid,
-          ifMatch,
-        );
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, body, ifMatch }) =>
+        written(await service.members.transfer(caller, params.org_id, body.uid, ifMatch)),
     }),
 
     route({
@@ -171,10 +157,8 @@ export function teamRoutes(service: TeamService): Route[] {
       data: z.array(invitationSchema),
       list: true,
       errors: ['not-found', 'permission-denied'],
-      handler: async ({ caller, params, query }) => {
-        const { items, nextCursor } = await service.invitations.list(caller, params.org_id, query);
-        return { data: items, nextCursor };
-      },
+      handler: async ({ caller, params, query }) =>
+        page(await service.invitations.list(caller, params.org_id, query)),
     }),
     route({
       operationId: 'createInvitation',
@@ -234,15 +218,10 @@ export function teamRoutes(service: TeamService): Route[] {
       data: invitationRevokedSchema,
       versioned: true,
       errors: ['not-found', 'permission-denied', 'failed-precondition'],
-      handler: async ({ caller, params, ifMatch }) => {
-        const { result, version } = await service.invitations.revoke(
-          caller,
-          params.org_id,
-          params.invitation_id,
-          ifMatch,
-        );
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, ifMatch }) =>
+        written(
+          await service.invitations.revoke(caller, params.org_id, params.invitation_id, ifMatch),
+        ),
     }),
     route({
       operationId: 'resendInvitation',
@@ -257,15 +236,10 @@ export function teamRoutes(service: TeamService): Route[] {
       versioned: true,
       idempotent: true,
       errors: ['not-found', 'permission-denied', 'failed-precondition', 'resource-exhausted'],
-      handler: async ({ caller, params, ifMatch }) => {
-        const { result, version } = await service.invitations.resend(
-          caller,
-          params.org_id,
-          params.invitation_id,
-          ifMatch,
-        );
-        return { data: result, version };
-      },
+      handler: async ({ caller, params, ifMatch }) =>
+        written(
+          await service.invitations.resend(caller, params.org_id, params.invitation_id, ifMatch),
+        ),
     }),
 
     route({
@@ -281,10 +255,7 @@ export function teamRoutes(service: TeamService): Route[] {
       data: z.array(invitationSchema),
       list: true,
       errors: [],
-      handler: async ({ caller, query }) => {
-        const { items, nextCursor } = await service.invitations.mine(caller, query);
-        return { data: items, nextCursor };
-      },
+      handler: async ({ caller, query }) => page(await service.invitations.mine(caller, query)),
     }),
     route({
       operationId: 'acceptInvitation',
