@@ -82,9 +82,9 @@ describeEmulators('security: the tenancy boundary', () => {
         .set({ ...forged, created_at: new Date(), expires_at: new Date(Date.now() + 86_400_000) });
       const stolen = await as(mallory).post(`/api/invitations/${id}/accept`);
       expect(stolen.status).toBe(403);
-      expect(stolen.body).toEqual({
-        error: { code: 'permission-denied', message: 'This invitation is for someone else.' },
-      });
+      expect(stolen.body).toEqual(
+        failure({ code: 'permission-denied', message: 'This invitation is for someone else.' }),
+      );
       const declined = await as(mallory).post(`/api/invitations/${id}/decline`);
       expect(declined.status).toBe(403);
       const real = await db().doc(`organizations/victim-lab/invitations/${id}`).get();
@@ -134,7 +134,7 @@ describeEmulators('security: the tenancy boundary', () => {
 
       const inbox = await as(victim).get('/api/invitations');
       expect(inbox.status).toBe(200);
-      expect(inbox.body).toEqual({ success: true, data: [] });
+      expect(inbox.body).toEqual({ success: true, data: [], next_cursor: null });
       const me = await as(victim).get('/api/auth/me');
       expect(me.status).toBe(200);
       expect(me.body.data.organizations).toEqual([]);
@@ -215,7 +215,7 @@ describeEmulators('security: the tenancy boundary', () => {
         .expect(201);
       expect(invited.body.data.status).toBe('invited');
       const inbox = await as(squatter).get('/api/invitations').expect(200);
-      expect(inbox.body).toEqual({ success: true, data: [] });
+      expect(inbox.body).toEqual({ success: true, data: [], next_cursor: null });
       const taken = await as(squatter).post(
         `/api/invitations/${invited.body.data.invitation_id}/accept`,
       );
@@ -380,7 +380,11 @@ describeEmulators('security: the tenancy boundary', () => {
         for (const response of [purge, restore, add, secret, leave, decline])
           expect(response.status).toBeLessThan(500);
         if (ok(purge)) {
-          expect(purge.status).toBe(204);
+          expect(purge.status).toBe(200);
+          expect(purge.body).toEqual({
+            success: true,
+            data: { organization_id: orgId, purged: true },
+          });
           expect([restore, add, secret].filter(ok)).toEqual([]);
           expect(await everythingUnder(orgId)).toEqual({ org: false, collections: [] });
           expect((await freshClaims(owner)).team).not.toContain(orgId);
@@ -417,7 +421,7 @@ describeEmulators('security: the tenancy boundary', () => {
       const team = await as(mallory).get(`/api/organizations/${purged}/team`).expect(200);
       expect(team.body.data.map((entry: { uid: string }) => entry.uid)).toEqual([mallory.uid]);
       const secrets = await as(mallory).get(`/api/organizations/${purged}/secrets`).expect(200);
-      expect(secrets.body).toEqual({ success: true, data: [] });
+      expect(secrets.body).toEqual({ success: true, data: [], next_cursor: null });
       expect((await as(carl).get(`/api/organizations/${purged}`)).status).toBe(404);
       expect((await as(mia).get(`/api/organizations/${purged}`)).status).toBe(404);
     });
@@ -446,7 +450,7 @@ describeEmulators('security: the tenancy boundary', () => {
       await createOrganization(owner, { name: 'Gone Lab' });
       await as(owner).delete('/api/organizations/gone-lab').expect(200);
       const before = Date.now();
-      await as(owner).delete('/api/organizations/gone-lab?purge=true').expect(204);
+      await as(owner).delete('/api/organizations/gone-lab?purge=true').expect(200);
       const tombstone = (await db().doc('purged_organizations/gone-lab').get()).data()!;
       const expiry = (tombstone.expires_at as { toDate(): Date }).toDate().getTime();
       expect(expiry - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1000);
