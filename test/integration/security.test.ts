@@ -556,10 +556,28 @@ describeEmulators('security: the tenancy boundary', () => {
           },
         ],
       };
-      expect(record.get('request_hash')).not.toBe(
-        createHash('sha256').update(JSON.stringify(parsedBody)).digest('hex'),
-      );
-      expect(JSON.stringify(record.data())).not.toContain('HASHED-KEY');
+      const plain = (text: string) => createHash('sha256').update(text).digest('hex');
+      expect(record.data()).toEqual({
+        uid: owner.uid,
+        request_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        status: 201,
+        sealed: expect.any(String),
+        created_at: expect.anything(),
+        expires_at: expect.anything(),
+      });
+      for (const text of [
+        JSON.stringify(parsedBody),
+        `POST /organizations\n${JSON.stringify(parsedBody)}`,
+      ]) {
+        expect(record.get('request_hash')).not.toBe(plain(text));
+      }
+      expect(record.id).not.toBe(plain('k-1'));
+      // The answer is sealed: neither the key nor the organization shows, in text or base64.
+      const sealed = Buffer.from(record.get('sealed') as string, 'base64').toString('latin1');
+      for (const text of [JSON.stringify(record.data()), sealed]) {
+        expect(text).not.toContain('HASHED-KEY');
+        expect(text).not.toContain('hashed-lab');
+      }
     });
 
     it('5.8 refuses an oversized posted team before any Auth lookup', async () => {
