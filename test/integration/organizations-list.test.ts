@@ -59,7 +59,7 @@ describeEmulators('listing organizations', () => {
     expect(first.headers.link).toBe(
       `</api/organizations?cursor=${encodeURIComponent(cursor)}>; rel="next"`,
     );
-    const next = await as(pager).get(/^<([^>]+)>/.exec(first.headers.link as string)![1]);
+    const next = await as(pager).get(/^<([^>]+)>/.exec(first.headers.link)![1]);
     expect(next.status).toBe(200);
     expect(next.body.next_cursor).toBeNull();
     expect(next.headers.link).toBeUndefined();

@@ -10,11 +10,11 @@ describe('firestore.indexes.json', () => {
     expect(file).toEqual(firestoreIndexes);
   });
 
-  it('has one list index per scope, sort field and direction', () => {
+  it('has one list index per scope (team, owner, public, all), sort field and direction', () => {
     const organizations = firestoreIndexes.indexes.filter(
       (index) => index.collectionGroup === 'organizations',
     );
-    expect(organizations).toHaveLength(12);
+    expect(organizations).toHaveLength(16);
     expect(organizations[0]).toEqual({
       collectionGroup: 'organizations',
       queryScope: 'COLLECTION',
@@ -24,5 +24,18 @@ describe('firestore.indexes.json', () => {
         { fieldPath: 'name_lower', order: 'ASCENDING' },
       ],
     });
+    // A platform admin's all=true: no scope field, archived then the sort.
+    expect(organizations.slice(12)).toEqual(
+      ['name_lower', 'created_at'].flatMap((fieldPath) =>
+        ['ASCENDING', 'DESCENDING'].map((order) => ({
+          collectionGroup: 'organizations',
+          queryScope: 'COLLECTION',
+          fields: [
+            { fieldPath: 'archived', order: 'ASCENDING' },
+            { fieldPath, order },
+          ],
+        })),
+      ),
+    );
   });
 });
