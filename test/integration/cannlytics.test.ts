@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { app, as, createOrganization, ISO } from '../helpers/api';
-import { createUser, describeEmulators, type TestUser } from '../helpers/emulators';
+import { createUser, describeEmulators, wipe, type TestUser } from '../helpers/emulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pythonWithRequirements } = require('../../tools/python') as {
@@ -33,6 +33,7 @@ describeEmulators('Cannlytics clients, unchanged', () => {
   let team: unknown;
 
   beforeAll(async () => {
+    await wipe();
     owner = await createUser({ name: 'Keegan' });
     await createOrganization(owner, {
       name: 'Test Company',
