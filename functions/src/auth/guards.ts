@@ -64,7 +64,7 @@ export function authenticate(service: AuthService, allowedOrigins: AllowedOrigin
 }
 
 /**
- * The origin check of `POST /auth/logout`, which reads the cookie itself (see `sessionRoutes`), so
+ * The origin check of `POST /auth/logout`, which reads the cookie itself (see `authRoutes`), so
  * it runs before the route. Logout is a write signed by the cookie: it ends the session and revokes
  * every sign-in of its user, and a forged one from another site would sign the victim out
  * everywhere. The console's sign-out comes from an allowed origin, so the flow keeps working;
