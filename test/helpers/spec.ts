@@ -15,7 +15,7 @@ import { apiRoutes, type Services } from '../../functions/src/routes';
  * then any such response fails its test, as the route walk in test/integration/contract.test.ts
  * then fails on any route that is not an operation.
  */
-export const ALLOW_UNDECLARED = true;
+export const ALLOW_UNDECLARED = false;
 
 type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
 

@@ -11,4 +11,3 @@ export function parseIfMatch(header: string | undefined): string[] | undefined {
     .map((tag) => tag.trim().replace(/^W\//, ''))
     .filter((tag) => tag !== '');
 }
-

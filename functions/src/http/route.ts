@@ -80,9 +80,7 @@ export interface RouteSpec<
   errors: ErrorCode[];
   /** The answer is the data itself, without the envelope (the OpenAPI document). */
   raw?: boolean;
-  handler: (
-    context: Context<P, Q, B, A>,
-  ) => Outcome<z.input<D>> | Promise<Outcome<z.input<D>>>;
+  handler: (context: Context<P, Q, B, A>) => Outcome<z.input<D>> | Promise<Outcome<z.input<D>>>;
 }
 
 /** A declaration with its types erased, as the router and the document generator see it. */
@@ -103,6 +101,11 @@ export function route<
   A extends Auth = Auth,
 >(spec: RouteSpec<P, Q, B, D, A>): Route {
   return spec as unknown as Route;
+}
+
+/** Whether a route takes `If-Match`: a write to a versioned resource. */
+export function takesIfMatch(route: Route): boolean {
+  return route.versioned === true && route.method !== 'get';
 }
 
 /** The Express form of an OpenAPI path: `{org_id}` becomes `:org_id`. */

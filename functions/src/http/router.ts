@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ApiError } from '../errors';
 import { requireCaller } from '../auth/guards';
 import { parseIfMatch } from './conditional';
-import { expressPath, type Outcome, type Route } from './route';
+import { expressPath, takesIfMatch, type Outcome, type Route } from './route';
 
 /** A response as it goes on the wire (and as an idempotency record keeps it). */
 export interface HttpReply {
@@ -79,7 +79,7 @@ function handlerOf(route: Route, idempotency: IdempotencyGuard): RequestHandler 
       query: (route.query ?? noParams).parse(req.query),
       body: (route.body ?? noBody).parse(req.body ?? {}),
       caller,
-      ifMatch: route.versioned ? parseIfMatch(req.get('If-Match')) : undefined,
+      ifMatch: takesIfMatch(route) ? parseIfMatch(req.get('If-Match')) : undefined,
       req,
       res,
     } as Parameters<Route['handler']>[0];

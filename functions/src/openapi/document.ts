@@ -10,7 +10,7 @@ import {
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
 import { errorStatus, type ErrorCode } from '../errors';
-import type { Route } from '../http/route';
+import { takesIfMatch, type Route } from '../http/route';
 
 const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
 
@@ -81,7 +81,7 @@ export function errorStatusesOf(route: Route): Map<number, ErrorCode[]> {
   const add = (status: number, code: ErrorCode) =>
     statuses.set(status, [...(statuses.get(status) ?? []), code]);
   for (const code of errorCodesOf(route)) add(errorStatus[code], code);
-  if (route.versioned) add(412, 'failed-precondition');
+  if (takesIfMatch(route)) add(412, 'failed-precondition');
   return statuses;
 }
 
@@ -110,6 +110,11 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
       content: { 'application/json': { schema: successSchema(route) } },
     };
   }
+  if (route.method === 'get') {
+    responses['304'] = {
+      description: 'Not modified: `If-None-Match` names the current ETag. No body.',
+    };
+  }
   for (const [status, codes] of errorStatusesOf(route)) {
     const description =
       status === 412
@@ -131,7 +136,7 @@ const SIGNED_IN: Record<string, string[]>[] = [{ idToken: [] }, { apiKey: [] }, 
 
 function headerParams(route: Route): z.ZodObject | undefined {
   const shape: Record<string, z.ZodType> = {};
-  if (route.versioned) {
+  if (takesIfMatch(route)) {
     shape['If-Match'] = z.string().optional().meta({
       description: 'Write only if the resource is still at this version (its ETag): else 412.',
       example: '"7"',
