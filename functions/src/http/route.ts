@@ -100,7 +100,7 @@ export function route<
   D extends z.ZodType = z.ZodType,
   A extends Auth = Auth,
 >(spec: RouteSpec<P, Q, B, D, A>): Route {
-  return spec as unknown as Route;
+  return spec;
 }
 
 /** Whether a route takes `If-Match`: a write to a versioned resource. */

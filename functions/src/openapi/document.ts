@@ -129,7 +129,7 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
       content: { 'application/json': { schema: errorSchema } },
     };
   }
-  return responses as ZodOpenApiResponsesObject;
+  return responses;
 }
 
 const SIGNED_IN: Record<string, string[]>[] = [{ idToken: [] }, { apiKey: [] }, { session: [] }];

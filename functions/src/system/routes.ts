@@ -14,8 +14,8 @@ const openApiDocument = z
  * generator is not loaded on a cold start) and kept; Express's ETag answers a revalidation 304.
  */
 export function systemRoutes(version: string, routes: () => Route[]): Route[] {
-  let document: Promise<Record<string, unknown>> | undefined;
-  const load = async () => {
+  let document: Record<string, unknown> | undefined;
+  const load = () => {
     // Required here, not imported at the top: the generator stays out of the cold start.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const generator = require('../openapi/document') as typeof import('../openapi/document');
@@ -43,13 +43,10 @@ export function systemRoutes(version: string, routes: () => Route[]): Route[] {
       data: openApiDocument,
       raw: true,
       errors: [],
-      handler: async ({ res }) => {
+      handler: ({ res }) => {
         res.set('Cache-Control', 'public, max-age=300');
-        document ??= load().catch((error: unknown) => {
-          document = undefined;
-          throw error;
-        });
-        return { data: await document };
+        document ??= load();
+        return { data: document };
       },
     }),
   ];
