@@ -206,7 +206,7 @@ describe('changeMembership', () => {
 
   it(`refuses a team over ${MAX_MEMBERS} members`, () => {
     const roles = Object.fromEntries(
-      Array.from({ length: MAX_MEMBERS }, (_, i) => [`u${i}`, 'member']),
+      Array.from({ length: MAX_MEMBERS }, (_, i) => [`u${i}`, 'member' as const]),
     );
     const { transaction } = recorder();
     const error = thrown(() =>
