@@ -32,6 +32,17 @@ export const keysQuery = pageQuery;
 
 const isoDate = z.iso.datetime();
 
+const API_KEY_EXAMPLE = {
+  key_id: 'Xk3v9QpLm2Tz',
+  name: 'nightly import',
+  prefix: 'orgk_',
+  last4: 'a9F2',
+  scopes: ['read', 'write'],
+  created_at: '2026-01-15T09:30:00.000Z',
+  expires_at: '2027-01-15T09:30:00.000Z',
+  last_used_at: null,
+};
+
 /** What a key's owner sees of it: never the key itself, nor its digest. */
 export const apiKey = z
   .object({
@@ -46,16 +57,7 @@ export const apiKey = z
   })
   .meta({
     id: 'ApiKey',
-    example: {
-      key_id: 'Xk3v9QpLm2Tz',
-      name: 'nightly import',
-      prefix: 'orgk_',
-      last4: 'a9F2',
-      scopes: ['read', 'write'],
-      created_at: '2026-01-15T09:30:00.000Z',
-      expires_at: '2027-01-15T09:30:00.000Z',
-      last_used_at: null,
-    },
+    example: API_KEY_EXAMPLE,
   });
 
 /** The answer of a key creation: the only time the key itself is shown. */
@@ -68,17 +70,7 @@ export const apiKeyCreated = apiKey
   })
   .meta({
     id: 'ApiKeyCreated',
-    example: {
-      key: 'orgk_6dJq0m1y4yqzR6b8n0E2v5s3Yc7XwA1tLk9PgHja9F2',
-      key_id: 'Xk3v9QpLm2Tz',
-      name: 'nightly import',
-      prefix: 'orgk_',
-      last4: 'a9F2',
-      scopes: ['read', 'write'],
-      created_at: '2026-01-15T09:30:00.000Z',
-      expires_at: '2027-01-15T09:30:00.000Z',
-      last_used_at: null,
-    },
+    example: { key: 'orgk_6dJq0m1y4yqzR6b8n0E2v5s3Yc7XwA1tLk9PgHja9F2', ...API_KEY_EXAMPLE },
   });
 
 export const apiKeyRevoked = z
