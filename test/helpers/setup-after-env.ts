@@ -2,8 +2,7 @@
 // build with `createApp()` is wrapped so that each of its responses is checked against the OpenAPI
 // document generated from the route declarations (test/helpers/spec.ts), and a test whose
 // requests broke the contract fails, naming each request, its status and what is wrong.
-import { appendFileSync } from 'node:fs';
-import { contractStats, takeViolations } from './spec';
+import { takeViolations } from './spec';
 
 jest.mock('../../functions/src/app', () => {
   const actual =
@@ -28,13 +27,4 @@ afterEach(() => failOnViolations('of this test'));
 afterAll(() => {
   // Responses of `afterAll` hooks, or of a `beforeAll` of a describe without tests.
   failOnViolations('outside any test');
-  // CONTRACT_LOG=<file> keeps the routes still served by old Express routers, for the lead.
-  const log = process.env.CONTRACT_LOG;
-  if (log) {
-    const { undeclared, exchanges } = contractStats();
-    appendFileSync(
-      log,
-      `${JSON.stringify({ file: expect.getState().testPath, exchanges, undeclared })}\n`,
-    );
-  }
 });

@@ -9,14 +9,6 @@ import addFormats from 'ajv-formats';
 import { openApiDocument } from '../../functions/src/openapi/document';
 import { apiRoutes, type Services } from '../../functions/src/routes';
 
-/**
- * While modules are still old Express routers (issue 13), a response from a route the document
- * does not declare is only recorded. Once every module is a route declaration, set this to false:
- * then any such response fails its test, as the route walk in test/integration/contract.test.ts
- * then fails on any route that is not an operation.
- */
-export const ALLOW_UNDECLARED = false;
-
 type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
 
 interface ResponseObject {
@@ -109,8 +101,6 @@ const API_HEADERS = ['etag', 'location', 'link', 'idempotent-replayed', 'retry-a
 export interface Verdict {
   /** `GET /organizations/{org_id}`: the operation that answered, if the document has one. */
   operation?: string;
-  /** Set when an Express route answered that no operation declares (a not-yet-converted module). */
-  undeclared?: string;
   /** What broke the contract; empty when the response conforms. */
   problems: string[];
 }
@@ -118,7 +108,6 @@ export interface Verdict {
 export interface CheckOptions {
   /** The route template Express serves a method and path with, if any (old routers too). */
   served?: (method: string, path: string) => string | undefined;
-  allowUndeclared?: boolean;
 }
 
 const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -190,11 +179,7 @@ export function contractChecker(document: OpenApiDocument) {
         const route = options.served?.(method, path);
         if (route !== undefined) {
           const undeclared = routeName({ method, path: route });
-          const allowed = options.allowUndeclared ?? ALLOW_UNDECLARED;
-          return {
-            undeclared,
-            problems: allowed ? [] : [`no operation of the document declares ${undeclared}`],
-          };
+          return { problems: [`no operation of the document declares ${undeclared}`] };
         }
         // No route at all: the app's JSON 404.
         const problems: string[] = [];
@@ -315,24 +300,17 @@ export function servedBy(app: unknown): (method: string, path: string) => string
 // gets another copy of this module, but its responses must reach the same afterEach.
 interface Record_ {
   violations: string[];
-  undeclared: Set<string>;
-  exchanges: number;
 }
 const RECORD = Symbol.for('organizations-api.contract');
 function record(): Record_ {
   const global = globalThis as { [RECORD]?: Record_ };
-  global[RECORD] ??= { violations: [], undeclared: new Set(), exchanges: 0 };
+  global[RECORD] ??= { violations: [] };
   return global[RECORD];
 }
 
 /** The violations recorded since the last call, which clears them. */
 export function takeViolations(): string[] {
   return record().violations.splice(0);
-}
-
-/** The not-yet-declared routes that answered so far, and how many responses were checked. */
-export function contractStats(): { undeclared: string[]; exchanges: number } {
-  return { undeclared: [...record().undeclared].sort(), exchanges: record().exchanges };
 }
 
 let shared: ContractChecker | undefined;
@@ -392,11 +370,9 @@ export function checked<A extends Listener>(app: A, checker?: ContractChecker): 
         body: Buffer.concat(chunks).toString('utf8'),
       };
       const state = record();
-      state.exchanges += 1;
       try {
         served ??= servedBy(app);
         const verdict = (checker ?? defaultChecker()).check(exchange, { served });
-        if (verdict.undeclared) state.undeclared.add(verdict.undeclared);
         if (verdict.problems.length) state.violations.push(verdictMessage(exchange, verdict));
       } catch (error) {
         state.violations.push(

@@ -6,7 +6,6 @@ import request from 'supertest';
 import { createApp } from '../../functions/src/app';
 import { describeEmulators } from '../helpers/emulators';
 import {
-  ALLOW_UNDECLARED,
   checked,
   defaultChecker,
   expressRoutes,
@@ -14,11 +13,6 @@ import {
   takeViolations,
   type RouteKey,
 } from '../helpers/spec';
-
-interface Layer {
-  route?: unknown;
-  handle?: { stack?: Layer[] };
-}
 
 const names = (routes: RouteKey[]) => [...new Set(routes.map(routeName))].sort();
 const minus = (a: string[], b: string[]) => a.filter((name) => !b.includes(name));
@@ -28,25 +22,6 @@ function documentRoutes(): RouteKey[] {
   return Object.entries(defaultChecker().document.paths).flatMap(([path, operations]) =>
     Object.keys(operations).map((method) => ({ method, path })),
   );
-}
-
-/**
- * The routes of the routers mounted beside the declarations' router (the one that serves
- * `GET /health`): the modules not yet converted to route declarations.
- */
-function oldRouterRoutes(app: unknown): RouteKey[] {
-  const top = (app as { router: { stack: Layer[] } }).router.stack;
-  const api = top.find((layer) =>
-    expressRoutes({ router: layer.handle }).some((r) => routeName(r) === 'GET /health'),
-  );
-  const children = api?.handle?.stack ?? [];
-  const declarations = children.find(
-    (layer) =>
-      !layer.route &&
-      layer.handle?.stack &&
-      expressRoutes({ router: layer.handle }).some((r) => routeName(r) === 'GET /health'),
-  );
-  return expressRoutes({ router: { stack: children.filter((layer) => layer !== declarations) } });
 }
 
 describe('the route walk', () => {
@@ -59,15 +34,8 @@ describe('the route walk', () => {
     expect(minus(documented, served)).toEqual([]);
   });
 
-  it('finds no Express route the document lacks (during the conversion: only old routers)', () => {
-    const undeclared = minus(served, documented);
-    const expected = ALLOW_UNDECLARED ? minus(names(oldRouterRoutes(app)), documented) : [];
-    expect(undeclared).toEqual(expected);
-    if (undeclared.length > 0) {
-      console.info(
-        `Not yet route declarations (${undeclared.length}):\n  ${undeclared.join('\n  ')}`,
-      );
-    }
+  it('finds no Express route the document lacks', () => {
+    expect(minus(served, documented)).toEqual([]);
   });
 });
 

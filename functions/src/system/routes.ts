@@ -1,9 +1,7 @@
 import * as z from 'zod';
 import { route, type Route } from '../http/route';
 
-const health = z
-  .object({ status: z.literal('ok'), version: z.string() })
-  .meta({ id: 'Health' });
+const health = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
 
 const openApiDocument = z
   .record(z.string(), z.unknown())
