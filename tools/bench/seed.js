@@ -10,7 +10,7 @@ const path = require('node:path');
 const { functionsLib } = require('./paths');
 
 // The API's own defaults and member records, so the seeded shapes cannot drift from it.
-const { PROFILE_DEFAULTS } = require(path.join(functionsLib, 'organizations', 'create.js'));
+const { PROFILE_DEFAULTS } = require(path.join(functionsLib, 'organizations', 'schemas.js'));
 const { memberRecord } = require(path.join(functionsLib, 'organizations', 'membership.js'));
 
 const BATCH_WRITES = 500;

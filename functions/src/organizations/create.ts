@@ -5,7 +5,7 @@ import { DEFAULT_INVITATION_DAYS, invitationMail, newInvitation } from '../team/
 import type { TombstoneRecord } from '../model/records';
 import { logEntry } from './log';
 import { memberRecord } from './membership';
-import type { CreateInput } from './schemas';
+import { PROFILE_DEFAULTS, type CreateInput } from './schemas';
 import { slugify } from './slug';
 import standardDataModels from './standard-data-models.json';
 import type { OrganizationRecord } from './types';
@@ -18,30 +18,6 @@ import {
   type OrganizationServiceDeps,
   type Standing,
 } from './writes';
-
-/** The profile fields of a new organization that the creator did not post. */
-export const PROFILE_DEFAULTS = {
-  trade_name: '',
-  type: 'other',
-  public: false,
-  email: '',
-  phone: '',
-  website: '',
-  linkedin: '',
-  address: '',
-  city: '',
-  state: '',
-  zip_code: '',
-  country: '',
-  external_id: '',
-  photo_url: '',
-  photo_ref: '',
-  photo_size: null,
-  photo_type: '',
-  photo_modified_at: null,
-  photo_uploaded_at: null,
-  licenses: [],
-} satisfies Partial<OrganizationRecord>;
 
 function invalid(field: string, message: string, detail: string): ApiError {
   return new ApiError('invalid-argument', message, { details: [{ path: field, message: detail }] });

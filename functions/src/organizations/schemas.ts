@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { pageFields } from '../paging';
 import { httpUrlOrEmpty, singleLine } from '../text';
+import type { OrganizationRecord } from './types';
 
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -225,18 +226,14 @@ const publicShape = {
   created_at: dateTime,
 };
 
-const exampleOrganization = {
-  organization_id: 'test-company',
-  uid: 'test-company',
-  name: 'Test Company',
-  trade_name: 'Cannlytics',
-  type: 'lab',
+/** The profile fields of a new organization that the creator did not post. */
+export const PROFILE_DEFAULTS = {
+  trade_name: '',
+  type: 'other',
   public: false,
-  owner: '<uid>',
-  team: ['<uid>'],
-  email: 'contact@cannlytics.com',
+  email: '',
   phone: '',
-  website: 'https://cannlytics.com',
+  website: '',
   linkedin: '',
   address: '',
   city: '',
@@ -245,12 +242,30 @@ const exampleOrganization = {
   country: '',
   external_id: '',
   photo_url: '',
+  photo_ref: '',
+  photo_size: null,
+  photo_type: '',
+  photo_modified_at: null,
+  photo_uploaded_at: null,
+  licenses: [],
+} satisfies Partial<OrganizationRecord>;
+
+const exampleOrganization = {
+  ...PROFILE_DEFAULTS,
+  organization_id: 'test-company',
+  uid: 'test-company',
+  name: 'Test Company',
+  trade_name: 'Cannlytics',
+  type: 'lab',
+  owner: '<uid>',
+  team: ['<uid>'],
+  email: 'contact@cannlytics.com',
+  website: 'https://cannlytics.com',
   photo_ref: 'organizations/test-company/organization_settings/logo.png',
   photo_size: 28439,
   photo_type: 'image/png',
   photo_modified_at: '2021-05-07T16:55:22.108000Z',
   photo_uploaded_at: '2021-07-05T16:45:41.379Z',
-  licenses: [],
   created_at: '2021-05-07T16:55:22.108Z',
   updated_at: '2021-07-05T16:45:41.379Z',
   archived: false,
