@@ -169,3 +169,19 @@ export function pageEnd(
 export function nextCursor(end: PagePosition | null, list: string): string | null {
   return end ? encodeCursor(end, list) : null;
 }
+
+/**
+ * The field override of a single field queried by equality in one collection and across the
+ * collection group (`firestore.indexes.json`); no TTL.
+ */
+export function collectionGroupField(collectionGroup: string, fieldPath: string) {
+  return {
+    collectionGroup,
+    fieldPath,
+    ttl: false,
+    indexes: [
+      { order: 'ASCENDING', queryScope: 'COLLECTION' },
+      { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+    ],
+  };
+}

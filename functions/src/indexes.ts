@@ -1,3 +1,4 @@
+import { collectionGroupField } from './firestore';
 import { COUNT_INDEXES, LIST_INDEXES } from './organizations/store';
 import { TEAM_FIELD_OVERRIDES, TEAM_INDEXES } from './team/store';
 
@@ -8,16 +9,8 @@ import { TEAM_FIELD_OVERRIDES, TEAM_INDEXES } from './team/store';
 export const firestoreIndexes = {
   indexes: [...LIST_INDEXES, ...COUNT_INDEXES, ...TEAM_INDEXES],
   fieldOverrides: [
-    {
-      // `claimsStore.membershipsOf`: a collection-group query on members by uid.
-      collectionGroup: 'members',
-      fieldPath: 'uid',
-      ttl: false,
-      indexes: [
-        { order: 'ASCENDING', queryScope: 'COLLECTION' },
-        { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
-      ],
-    },
+    // `claimsStore.membershipsOf`: a collection-group query on members by uid.
+    collectionGroupField('members', 'uid'),
     {
       // The role map is read with its document, never queried: no index entry per member.
       collectionGroup: 'organizations',

@@ -10,6 +10,14 @@ import { memberView } from './views';
 import { notOnTeam, teamKit, type TeamDeps } from './writes';
 
 /** What happened to one entry of an add. */
+
+/** A member's role, refusing the owner (whose role changes only by a transfer). */
+function nonOwnerRole(access: Access, uid: string, ownerRefusal: string): Role {
+  const current = roleOf(access.org, uid);
+  if (!current) throw notOnTeam(access.org, uid);
+  if (current === 'owner') throw new ApiError('failed-precondition', ownerRefusal);
+  return current;
+}
 export interface Addition {
   uid: string | null;
   email: string | null;
@@ -140,14 +148,11 @@ export function createMemberService(deps: TeamDeps) {
     ) {
       return kit.mutate(caller, orgId, ifMatch, async (transaction, access) => {
         requireRights(access, 'admin', 'change roles');
-        const current = roleOf(access.org, uid);
-        if (!current) throw notOnTeam(access.org, uid);
-        if (current === 'owner') {
-          throw new ApiError(
-            'failed-precondition',
-            "The owner's role changes only by transferring ownership.",
-          );
-        }
+        const current = nonOwnerRole(
+          access,
+          uid,
+          "The owner's role changes only by transferring ownership.",
+        );
         requireAdminRights(access, current, role);
         const member = await transaction.readMember(orgId, uid);
         if (!member) throw notOnTeam(access.org, uid);
@@ -175,14 +180,11 @@ export function createMemberService(deps: TeamDeps) {
         (_transaction, access) => {
           if (!self) requireRights(access, 'admin', 'remove members');
           if (!self) requireWritable(access.org);
-          const current = roleOf(access.org, uid);
-          if (!current) throw notOnTeam(access.org, uid);
-          if (current === 'owner') {
-            throw new ApiError(
-              'failed-precondition',
-              'The owner cannot be removed: transfer ownership first.',
-            );
-          }
+          const current = nonOwnerRole(
+            access,
+            uid,
+            'The owner cannot be removed: transfer ownership first.',
+          );
           if (!self) requireAdminRights(access, current, null);
           return Promise.resolve({
             change: { remove: [uid] },

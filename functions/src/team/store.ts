@@ -1,6 +1,7 @@
 import type { DocumentSnapshot, Query } from 'firebase-admin/firestore';
 import { db, firestoreSdk } from '../firebase';
 import {
+  collectionGroupField,
   isOrganizationChild,
   pageEnd,
   parseAll,
@@ -119,14 +120,4 @@ export const TEAM_INDEXES = (['email', 'uid'] as const).map((field) => ({
   ],
 }));
 
-export const TEAM_FIELD_OVERRIDES = [
-  {
-    collectionGroup: 'invitations',
-    fieldPath: 'invitation_id',
-    ttl: false,
-    indexes: [
-      { order: 'ASCENDING', queryScope: 'COLLECTION' },
-      { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
-    ],
-  },
-];
+export const TEAM_FIELD_OVERRIDES = [collectionGroupField('invitations', 'invitation_id')];
