@@ -43,7 +43,7 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
     origin,
     credentials: true,
     maxAge: 600,
-    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+    exposedHeaders: ['ETag', 'Location', 'Link', 'Retry-After', 'Idempotent-Replayed'],
   });
 };
 

@@ -559,6 +559,7 @@ describeEmulators('security: the tenancy boundary', () => {
       const plain = (text: string) => createHash('sha256').update(text).digest('hex');
       expect(record.data()).toEqual({
         uid: owner.uid,
+        claim: expect.stringMatching(/^[0-9a-f]{32}$/),
         request_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         status: 201,
         sealed: expect.any(String),

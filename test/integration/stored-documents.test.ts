@@ -667,7 +667,8 @@ describeEmulators('stored documents of random shape', () => {
   it('idempotency records and tombstones: POST /organizations', async () => {
     const body = { name: 'Idem Lab' };
     await as(owner).post('/api/organizations', body).set('Idempotency-Key', 'base').expect(201);
-    const idOf = (key: string) => createHash('sha256').update(`${owner.uid}\n${key}`).digest('hex');
+    const idOf = (key: string) =>
+      createHash('sha256').update(`${owner.uid}\nid_token\n\n${key}`).digest('hex');
     const valid = await read(`idempotency_keys/${idOf('base')}`);
     const at = new Date();
     const tombstone = {
@@ -762,11 +763,12 @@ describeEmulators('stored documents of random shape', () => {
     it('an idempotency record whose status or sealed answer cannot be used is skipped: no 5xx', async () => {
       const body = { name: 'Replay Lab' };
       await as(owner).post('/api/organizations', body).set('Idempotency-Key', 'replay').expect(201);
-      const id = createHash('sha256').update(`${owner.uid}\nreplay`).digest('hex');
+      const id = createHash('sha256').update(`${owner.uid}\nid_token\n\nreplay`).digest('hex');
       const path = `idempotency_keys/${id}`;
       const valid = await read(path);
       expect(valid).toEqual({
         uid: owner.uid,
+        claim: expect.stringMatching(/^[0-9a-f]{32}$/),
         request_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         status: 201,
         sealed: expect.any(String),
@@ -775,7 +777,7 @@ describeEmulators('stored documents of random shape', () => {
       });
       expect(JSON.stringify(valid)).not.toContain('replay-lab');
       await as(owner).post('/api/organizations', body).set('Idempotency-Key', 'other').expect(200);
-      const otherId = createHash('sha256').update(`${owner.uid}\nother`).digest('hex');
+      const otherId = createHash('sha256').update(`${owner.uid}\nid_token\n\nother`).digest('hex');
       const sealedOther = (await read(`idempotency_keys/${otherId}`)).sealed;
       const statuses: Record<string, number> = {};
       for (const [name, record] of Object.entries({

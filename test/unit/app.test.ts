@@ -112,6 +112,14 @@ describe('the app shell', () => {
     expect(response.headers['access-control-allow-headers']).toBe('authorization,content-type');
   });
 
+  it('lets the console read the headers the API sets', async () => {
+    const response = await request(app).get('/api/health').set('origin', 'http://127.0.0.1:5000');
+    expect(response.status).toBe(200);
+    expect(response.headers['access-control-expose-headers']).toBe(
+      'ETag,Location,Link,Retry-After,Idempotent-Replayed',
+    );
+  });
+
   it('gives a CORS preflight from another origin no CORS headers', async () => {
     const response = await request(app)
       .options('/api/organizations')

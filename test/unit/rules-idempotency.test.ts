@@ -17,13 +17,16 @@ function memoryStore() {
       records.set(id, claim);
       return Promise.resolve(null);
     },
-    answer(id, answer) {
-      records.set(id, { ...records.get(id)!, ...answer });
-      return Promise.resolve();
+    answer(id, claim, answer) {
+      const found = records.get(id);
+      if (found?.claim !== claim) return Promise.resolve(false);
+      records.set(id, { ...found, ...answer });
+      return Promise.resolve(true);
     },
-    release(id) {
+    release(id, claim) {
+      if (records.get(id)?.claim !== claim) return Promise.resolve(false);
       records.delete(id);
-      return Promise.resolve();
+      return Promise.resolve(true);
     },
   };
   return { store, records };
@@ -46,7 +49,12 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('idempotencyGuard', () => {
-  const request = { uid: 'alice', key: 'retry-1', request: 'POST /auth/keys\n{"name":"ci"}' };
+  const request = {
+    uid: 'alice',
+    principal: 'alice\nid_token\n',
+    key: 'retry-1',
+    request: 'POST /auth/keys\n{"name":"ci"}',
+  };
 
   it('runs once, seals the answer, and replays it (API headers only) to a retry', async () => {
     const { store, records } = memoryStore();
@@ -89,13 +97,49 @@ describe('idempotencyGuard', () => {
     expect(await running).toEqual(created);
   });
 
-  it('keys are per user: another uid with the same key runs anew', async () => {
+  it('keys are per user and credential: another uid, or an API key of the same, runs anew', async () => {
     const { store } = memoryStore();
     const guard = idempotencyGuard(store, () => 'pepper');
     await guard.run(request, () => Promise.resolve(created));
     const produce = jest.fn(() => Promise.resolve(created));
-    expect(await guard.run({ ...request, uid: 'bob' }, produce)).toEqual(created);
-    expect(produce).toHaveBeenCalledTimes(1);
+    const bob = { ...request, uid: 'bob', principal: 'bob\nid_token\n' };
+    expect(await guard.run(bob, produce)).toEqual(created);
+    const key = { ...request, principal: 'alice\napi_key\nk2' };
+    expect(await guard.run(key, produce)).toEqual(created);
+    expect(produce).toHaveBeenCalledTimes(2);
+  });
+
+  it('a run whose claim expired neither answers nor frees the claim of the run after it', async () => {
+    const { store, records } = memoryStore();
+    let now = new Date('2026-01-01T00:00:00Z');
+    const guard = idempotencyGuard(
+      store,
+      () => 'pepper',
+      () => now,
+    );
+    let fail: (error: Error) => void = () => undefined;
+    const slow = guard.run(request, () => new Promise((_resolve, reject) => (fail = reject)));
+    await Promise.resolve();
+    now = new Date('2026-01-01T00:06:00Z');
+    let finish: (reply: HttpReply) => void = () => undefined;
+    const retry = guard.run(request, () => new Promise((resolve) => (finish = resolve)));
+    await Promise.resolve();
+    const [claimOfRetry] = [...records.values()].map((record) => record.claim);
+    fail(new Error('timed out'));
+    await expect(slow).rejects.toThrow('timed out');
+    expect([...records.values()].map((record) => record.claim)).toEqual([claimOfRetry]);
+    finish(created);
+    expect(await retry).toEqual(created);
+    expect([...records.values()][0]).toMatchObject({ claim: claimOfRetry, status: 201 });
+  });
+
+  it('answers a write whose answer could not be kept', async () => {
+    const { store } = memoryStore();
+    const guard = idempotencyGuard(
+      { ...store, answer: () => Promise.reject(new Error('Firestore is down')) },
+      () => 'pepper',
+    );
+    expect(await guard.run(request, () => Promise.resolve(created))).toEqual(created);
   });
 
   it('frees the key when the first request fails', async () => {

@@ -1,12 +1,16 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import * as logger from 'firebase-functions/logger';
 import { ApiError } from '../errors';
 import type { IdempotencyStore } from '../idempotency/store';
 import { DAY_MS, MINUTE_MS } from '../time';
 import type { HttpReply, IdempotencyGuard, IdempotentRequest } from './router';
 
-/** How long an answer is replayed, and how long a crashed first request holds its key. */
+/**
+ * How long an answer is replayed, and how long a first request holds its key: longer than a
+ * request may run (the function's timeout, 60 s), so that a claim outlives its run.
+ */
 const ANSWER_MS = DAY_MS;
-const CLAIM_MS = MINUTE_MS;
+const CLAIM_MS = 5 * MINUTE_MS;
 
 /** The headers a replay repeats: the API's own, never a cookie. */
 const KEPT_HEADERS = ['ETag', 'Location', 'Link'];
@@ -48,16 +52,24 @@ export function idempotencyGuard(
   now: () => Date = () => new Date(),
 ): IdempotencyGuard {
   return {
-    async run({ uid, key, request }: IdempotentRequest, produce: () => Promise<HttpReply>) {
-      const id = createHash('sha256').update(`${uid}\n${key}`).digest('hex');
-      const hmac = (text: string) => createHmac('sha256', pepper()).update(text);
-      const requestHash = hmac(request).digest('hex');
-      const sealKey = hmac(`seal\n${uid}\n${key}`).digest();
+    async run(
+      { uid, principal, key, request }: IdempotentRequest,
+      produce: () => Promise<HttpReply>,
+    ) {
+      // The key is the caller's, per credential: an API key cannot replay what an ID token got.
+      const id = createHash('sha256').update(`${principal}\n${key}`).digest('hex');
+      // Each use of the pepper under its own label, apart from its use for API-key digests.
+      const hmac = (label: string, text: string) =>
+        createHmac('sha256', pepper()).update(`idempotency-${label}\n${text}`);
+      const requestHash = hmac('request', request).digest('hex');
+      const sealKey = hmac('seal', `${principal}\n${key}`).digest();
+      const claim = randomBytes(16).toString('hex');
       const at = now();
       const found = await store.claim(
         id,
         {
           uid,
+          claim,
           request_hash: requestHash,
           status: null,
           sealed: null,
@@ -68,7 +80,7 @@ export function idempotencyGuard(
         (record) => record.sealed === null || unseal(sealKey, record.sealed) !== null,
       );
       if (found) {
-        if (found.uid !== uid || found.request_hash !== requestHash) {
+        if (found.request_hash !== requestHash) {
           throw new ApiError(
             'failed-precondition',
             'This Idempotency-Key was already used with a different request.',
@@ -92,17 +104,22 @@ export function idempotencyGuard(
       try {
         reply = await produce();
       } catch (error) {
-        await store.release(id);
+        await store.release(id, claim);
         throw error;
       }
       const headers = Object.fromEntries(
         Object.entries(reply.headers).filter(([name]) => KEPT_HEADERS.includes(name)),
       );
-      await store.answer(id, {
-        status: reply.status,
-        sealed: seal(sealKey, { headers, body: reply.body }),
-        expires_at: new Date(now().getTime() + ANSWER_MS),
-      });
+      try {
+        await store.answer(id, claim, {
+          status: reply.status,
+          sealed: seal(sealKey, { headers, body: reply.body }),
+          expires_at: new Date(now().getTime() + ANSWER_MS),
+        });
+      } catch (error) {
+        // The write happened: answer it. A retry gets a 409 until the claim expires.
+        logger.warn('Could not keep an idempotent answer', { error: String(error) });
+      }
       return reply;
     },
   };

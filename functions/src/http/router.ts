@@ -15,6 +15,8 @@ export interface HttpReply {
 /** What identifies a keyed request: who sent it, the key, and the request it was first used for. */
 export interface IdempotentRequest {
   uid: string;
+  /** The caller and the credential they used: the scope of their keys. */
+  principal: string;
   key: string;
   /** Method, path and body: a retry must send the same. */
   request: string;
@@ -89,8 +91,17 @@ function handlerOf(route: Route, idempotency: IdempotencyGuard): RequestHandler 
       send(res, await produce());
       return;
     }
-    const request = `${req.method} ${req.path}\n${JSON.stringify(context.body)}`;
-    send(res, await idempotency.run({ uid: caller.uid, key, request }, produce));
+    const request = [req.method, req.path, context.query, context.body].map((part) =>
+      JSON.stringify(part),
+    );
+    const principal = [caller.uid, caller.credential, caller.key_id ?? ''].join('\n');
+    send(
+      res,
+      await idempotency.run(
+        { uid: caller.uid, principal, key, request: request.join('\n') },
+        produce,
+      ),
+    );
   };
 }
 

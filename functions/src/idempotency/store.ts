@@ -1,8 +1,23 @@
+import type { Transaction } from 'firebase-admin/firestore';
 import { db } from '../firebase';
 import { parseStored } from '../firestore';
 import { idempotencyRecord, type IdempotencyRecord } from '../model/records';
 
 const ref = (id: string) => db().collection('idempotency_keys').doc(id);
+
+/** Runs `write` in a transaction if the record still holds `claim`; says whether it did. */
+async function holding(
+  id: string,
+  claim: string,
+  write: (transaction: Transaction) => void,
+): Promise<boolean> {
+  return db().runTransaction(async (transaction) => {
+    const found = parseStored(idempotencyRecord, await transaction.get(ref(id)));
+    if (found?.claim !== claim) return false;
+    write(transaction);
+    return true;
+  });
+}
 
 /** `idempotency_keys/{id}`: claims, answers and releases of keyed requests. */
 export const idempotencyStore = {
@@ -23,14 +38,18 @@ export const idempotencyStore = {
     });
   },
 
-  /** Keeps the answer of the request that holds the claim. */
-  async answer(id: string, answer: Pick<IdempotencyRecord, 'status' | 'sealed' | 'expires_at'>) {
-    await ref(id).update(answer);
+  /** Keeps the answer of the run that holds the claim `claim`; false if another run took it. */
+  async answer(
+    id: string,
+    claim: string,
+    answer: Pick<IdempotencyRecord, 'status' | 'sealed' | 'expires_at'>,
+  ): Promise<boolean> {
+    return holding(id, claim, (transaction) => transaction.update(ref(id), answer));
   },
 
-  /** Frees the id of a request that failed, so that a retry runs it again. */
-  async release(id: string): Promise<void> {
-    await ref(id).delete();
+  /** Frees the id of a run that failed, so that a retry runs it again (unless another took it). */
+  async release(id: string, claim: string): Promise<boolean> {
+    return holding(id, claim, (transaction) => transaction.delete(ref(id)));
   },
 };
 

@@ -148,6 +148,8 @@ export const dataModel = z.looseObject({ key: z.string() });
  */
 export const idempotencyRecord = z.object({
   uid: z.string(),
+  /** Which run holds the claim: only it may answer or release it. */
+  claim: z.string(),
   request_hash: z.string(),
   /** Null while the first request runs; then its status (only successes are kept). */
   status: z.number().int().min(200).max(299).nullable(),

@@ -70,6 +70,8 @@ export function errorCodesOf(route: Route): ErrorCode[] {
   if (route.auth !== 'none') codes.add('unauthenticated');
   if (route.auth !== 'none' && WRITES.has(route.method)) codes.add('permission-denied');
   if (WRITES.has(route.method)) codes.add('unsupported-media-type');
+  // An Idempotency-Key used with another request, or sent again while its first request runs.
+  if (route.idempotent) codes.add('failed-precondition');
   codes.add('internal');
   codes.add('unavailable');
   return [...codes];

@@ -63,7 +63,7 @@ export function organizationRoutes(service: OrganizationService): Route[] {
       data: organizationSchema,
       versioned: true,
       idempotent: method === 'post',
-      errors: ['permission-denied', 'not-found', 'failed-precondition', 'already-exists'],
+      errors: ['permission-denied', 'not-found', 'failed-precondition', 'resource-exhausted'],
       handler: async ({ caller, params, query, body, ifMatch }) => {
         samePath(params, query);
         return answer(await service.update(caller, params.org_id, body, { ifMatch }));
@@ -122,7 +122,13 @@ export function organizationRoutes(service: OrganizationService): Route[] {
       versioned: true,
       location: true,
       idempotent: true,
-      errors: ['permission-denied', 'not-found', 'already-exists', 'failed-precondition'],
+      errors: [
+        'permission-denied',
+        'not-found',
+        'already-exists',
+        'failed-precondition',
+        'resource-exhausted',
+      ],
       handler: async ({ caller, query, body, ifMatch }) => {
         const result = await service.createOrUpdate(caller, body, {
           queryId: query.organization_id,

@@ -244,10 +244,10 @@ export function createSecretService({
     },
 
     /**
-     * Deletes a secret: the value in Secret Manager first, then its reference and log entry in a
-     * transaction that checks rights, state and `If-Match` again, so no value outlives its
-     * reference. A license that still names the secret keeps it (remove the license, or its key,
-     * instead). The organization's version does not change; it is returned as checked.
+     * Deletes a secret: its reference and log entry in a transaction that checks rights, state and
+     * `If-Match`, then the value in Secret Manager, so a refused delete loses nothing. A license
+     * that still names the secret keeps it (remove the license, or its key, instead). The
+     * organization's version does not change; it is returned as checked.
      */
     async remove(caller: Caller, orgId: string, name: string, ifMatch: string[] | undefined) {
       const check = ({ org, member }: OrgSnapshot, refs: SecretRef[]) => {
@@ -265,14 +265,9 @@ export function createSecretService({
         }
         return { ref: found, version: access.org.version };
       };
-      const { ref } = check(
-        ...(await Promise.all([
-          organizations.read(orgId, caller.uid),
-          organizations.secretRefs(orgId),
-        ])),
-      );
-      await vault.deleteSecret(ref.secret_id);
-      const version = await organizations.transact(async (transaction) => {
+      // The reference goes first, in the transaction that checks rights and If-Match; the value
+      // is destroyed once nothing refers to it (a failure there is logged, never a lost value).
+      const { ref, version } = await organizations.transact(async (transaction) => {
         const checked = check(
           ...(await Promise.all([
             transaction.read(orgId, caller.uid),
@@ -281,8 +276,9 @@ export function createSecretService({
         );
         transaction.deleteSecretRef(orgId, name);
         transaction.log(orgId, logEntry(caller, 'secret.deleted', ['secrets'], now(), name));
-        return checked.version;
+        return checked;
       });
+      await destroy(ref.secret_id);
       return { version };
     },
 

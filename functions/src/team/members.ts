@@ -9,8 +9,6 @@ import type { AddMembersInput, GrantableRole, TeamQuery } from './schemas';
 import { memberView } from './views';
 import { notOnTeam, teamKit, type TeamDeps } from './writes';
 
-/** What happened to one entry of an add. */
-
 /** A member's role, refusing the owner (whose role changes only by a transfer). */
 function nonOwnerRole(access: Access, uid: string, ownerRefusal: string): Role {
   const current = roleOf(access.org, uid);
@@ -18,6 +16,8 @@ function nonOwnerRole(access: Access, uid: string, ownerRefusal: string): Role {
   if (current === 'owner') throw new ApiError('failed-precondition', ownerRefusal);
   return current;
 }
+
+/** What happened to one entry of an add. */
 export interface Addition {
   uid: string | null;
   email: string | null;

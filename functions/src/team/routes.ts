@@ -38,7 +38,6 @@ const VERSIONED =
 
 /** `/organizations/{org_id}/team`, ownership, invitations, and the invitee's `/invitations`. */
 export function teamRoutes(service: TeamService): Route[] {
-  // Read at call time: the document is generated from declarations without services.
   return [
     route({
       operationId: 'listTeam',
