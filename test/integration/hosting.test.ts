@@ -3,6 +3,8 @@
 // (`functions/dist/index.js`, the package's `main`).
 // (Malformed JSON never reaches the app there: the platform's own body parser answers it with its
 // 400 page, so the app's JSON 400 for it is proven in-process, in test/unit/app.test.ts.)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { config } from '../../functions/src/config';
 import { describeEmulators, projectId } from '../helpers/emulators';
 import { failure } from '../helpers/envelope';
@@ -18,6 +20,15 @@ describeEmulators('the function behind Hosting', () => {
       success: true,
       data: { status: 'ok', version: config.version },
     });
+  });
+
+  it('serves the OpenAPI document through Hosting from the bundle: the committed openapi.json, cached', async () => {
+    const response = await fetch(`${hosting}/api/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8'));
+    expect(await response.json()).toEqual(committed);
+    expect(response.headers.get('etag')).toEqual(expect.any(String));
   });
 
   it('answers /health on the function URL', async () => {

@@ -112,6 +112,18 @@ describe('the app shell', () => {
     expect(response.headers['access-control-allow-headers']).toBe('authorization,content-type');
   });
 
+  it('serves the OpenAPI document with an ETag, and a 304 to a revalidation', async () => {
+    const response = await request(app).get('/api/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    const again = await request(app)
+      .get('/api/openapi.json')
+      .set('If-None-Match', response.headers.etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+  });
+
   it('lets the console read the headers the API sets', async () => {
     const response = await request(app).get('/api/health').set('origin', 'http://127.0.0.1:5000');
     expect(response.status).toBe(200);
