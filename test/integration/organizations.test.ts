@@ -665,6 +665,32 @@ describeEmulators('organizations', () => {
       });
     });
 
+    it('refuses a stale object posted back that would change the team: 412, nobody dropped', async () => {
+      await createOrganization(owner, { name: 'Stale Lab' });
+      const path = '/api/organizations/stale-lab';
+      const read = (await as(owner).get(path)).body.data;
+      // Someone joins after the owner read the organization.
+      await as(owner).post(`${path}/team`, { uid: member.uid }).expect(201);
+      await joinAll('stale-lab', [member]);
+      const current = await as(owner).get(path);
+      const before = await dump();
+      const stale = await as(owner).post(path, { ...read, city: 'Oakland' });
+      expect(stale.status).toBe(412);
+      expect(stale.headers.etag).toBe(current.headers.etag);
+      expect(stale.body).toEqual(
+        failure({
+          code: 'failed-precondition',
+          message: `The organization has changed since you read it (at ${read.updated_at}): read it again before changing its team or owner.`,
+        }),
+      );
+      expect(await dump()).toEqual(before);
+      // Read again, the same edit goes through and keeps the member.
+      const fresh = await as(owner).post(path, { ...current.body.data, city: 'Oakland' });
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.data.team).toEqual([owner.uid, member.uid]);
+      expect(fresh.body.data.city).toBe('Oakland');
+    });
+
     it('refuses an organization_id that names another organization (400 naming it)', async () => {
       await createOrganization(owner, { name: 'Named Lab' });
       const path = '/api/organizations/named-lab';

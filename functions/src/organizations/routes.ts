@@ -55,7 +55,7 @@ export function organizationRoutes(service: OrganizationService): Route[] {
       tag: TAG,
       summary: method === 'post' ? 'Update an organization (Cannlytics)' : 'Update an organization',
       description:
-        'Changes the posted fields: profile fields for members and up, license keys for admins, `owner` and `team` for the owner (new uids are invited). The whole object as read may be posted back: read-only fields are accepted when they equal the stored value (`organization_id` and `uid` must name this organization, `archived` its state) and computed ones (`role`, dates) are ignored.',
+        'Changes the posted fields: profile fields for members and up, license keys for admins, `owner` and `team` for the owner (new uids are invited). The whole object as read may be posted back: read-only fields are accepted when they equal the stored value (`organization_id` and `uid` must name this organization, `archived` its state) and computed ones (`role`, dates) are ignored; an object read before the last change (its `updated_at` is not current) that would change `team` or `owner` is a 412.',
       auth: 'required',
       params: orgParams,
       query: orgQuery,

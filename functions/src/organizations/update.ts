@@ -2,6 +2,7 @@ import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
 import { DEFAULT_INVITATION_DAYS, inviteAll } from '../team/invitations';
 import type { Profile } from '../users/store';
+import { iso } from '../time';
 import {
   requireRights,
   requireVersion,
@@ -50,6 +51,20 @@ export function changesOf(orgId: string, body: UpdateInput): Changes {
   return changes;
 }
 
+/**
+ * A whole organization posted back (as the Cannlytics console does) carries the `updated_at` it was
+ * read at. When that is not the organization's any more, its `team` and `owner` are stale: applying
+ * them would drop whoever joined since, without a word. A 412, as a stale `If-Match` gets.
+ */
+function requireFresh(org: OrganizationRecord, readAt: string | null | undefined): void {
+  if (readAt === undefined || readAt === null || readAt === iso(org.updated_at)) return;
+  throw new ApiError(
+    'failed-precondition',
+    `The organization has changed since you read it (at ${readAt}): read it again before changing its team or owner.`,
+    { status: 412, headers: { ETag: `"${org.version}"` } },
+  );
+}
+
 /** The update use case: a partial update by the team, with its rights per field. */
 export function updates({
   store,
@@ -94,7 +109,7 @@ export function updates({
     caller: Caller,
     access: Access,
     body: Changes,
-    archived: boolean | undefined,
+    { archived, updated_at }: Pick<UpdateInput, 'archived' | 'updated_at'>,
   ): Promise<Written> {
     const { org } = access;
     requireRights(access, 'member', 'edit it');
@@ -133,6 +148,7 @@ export function updates({
     let invited = false;
     if (added.length || removed.length || owner !== org.owner) {
       requireRights(access, 'owner', 'change its owner or team');
+      requireFresh(org, updated_at);
       if (!wanted.has(owner)) {
         throw new ApiError('invalid-argument', 'The team must include the owner.', {
           details: [{ path: 'team', message: `The owner ${owner} is not in the team.` }],
@@ -228,7 +244,7 @@ export function updates({
         }
         const access = resolveAccess(orgId, org, member, caller);
         requireVersion(access.org, options.ifMatch);
-        return applyUpdate(transaction, caller, access, changes, body.archived);
+        return applyUpdate(transaction, caller, access, changes, body);
       },
     );
     await Promise.all([claims.sync(written.affected), secrets.destroy(orgId, written.dropped)]);
