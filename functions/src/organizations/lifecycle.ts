@@ -35,10 +35,10 @@ export function lifecycle({
         );
       }
       const at = now();
-      return commitChange(transaction, caller, access.org, {
+      const action = archived ? 'organization.archived' : 'organization.restored';
+      return commitChange(transaction, access.org, {
         patch: { archived, archived_at: archived ? at : null },
-        action: archived ? 'organization.archived' : 'organization.restored',
-        changed: ['archived'],
+        entry: logEntry(caller, action, ['archived'], at),
         at,
       });
     });

@@ -210,10 +210,9 @@ export function updates({
     if (changed.length === 0) return { org, role: access.role, affected: [], dropped };
 
     if (patch.name !== undefined) patch.name_lower = patch.name.toLowerCase();
-    const updated = commitChange(transaction, caller, org, {
+    const updated = commitChange(transaction, org, {
       patch,
-      action: 'organization.updated',
-      changed: changed.sort(),
+      entry: logEntry(caller, 'organization.updated', changed.sort(), at),
       at,
     });
     return { org: updated, role: roleOf(updated, caller.uid) ?? null, affected, dropped };

@@ -1,13 +1,11 @@
-import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
 import { ApiError } from '../errors';
 import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
 import type { Profile, UserStore } from '../users/store';
 import { requireRights, type Access } from './access';
-import { logEntry } from './log';
 import type { LicenseInput, Role } from './schemas';
 import type { OrganizationStore, OrgTransaction } from './store';
-import type { License, OrganizationRecord } from './types';
+import type { License, LogEntry, OrganizationRecord } from './types';
 
 // What the organization use cases (create, update, lifecycle, queries) share.
 
@@ -41,18 +39,12 @@ export interface Written extends Standing {
  */
 export function commitChange(
   transaction: OrgTransaction,
-  caller: Caller,
   org: OrganizationRecord,
-  change: { patch: Partial<OrganizationRecord>; action: string; changed: string[]; at: Date },
+  change: { patch: Partial<OrganizationRecord>; entry: LogEntry; at: Date },
 ): OrganizationRecord {
   const patch = { ...change.patch, version: org.version + 1, updated_at: change.at };
   const updated = { ...org, ...patch };
-  transaction.update(
-    org.organization_id,
-    patch,
-    logEntry(caller, change.action, change.changed, change.at),
-    updated,
-  );
+  transaction.update(org.organization_id, patch, change.entry, updated);
   return updated;
 }
 

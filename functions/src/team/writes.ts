@@ -10,6 +10,7 @@ import {
 } from '../organizations/access';
 import { logEntry } from '../organizations/log';
 import { changeMembership, type MembershipChange } from '../organizations/membership';
+import { commitChange } from '../organizations/writes';
 import type { Role } from '../organizations/schemas';
 import type { OrganizationStore, OrgTransaction } from '../organizations/store';
 import type { LogEntry, OrganizationRecord } from '../organizations/types';
@@ -59,14 +60,7 @@ export function commitMembership(
   at: Date,
 ): { org: OrganizationRecord; affected: string[] } {
   const { patch, affected } = changeMembership(transaction, org, change, at);
-  const updated = { ...org, ...patch, version: org.version + 1, updated_at: at };
-  transaction.update(
-    org.organization_id,
-    { ...patch, version: updated.version, updated_at: at },
-    entry,
-    updated,
-  );
-  return { org: updated, affected };
+  return { org: commitChange(transaction, org, { patch, entry, at }), affected };
 }
 
 /** The shared idioms of the team's use cases: the access check and the transactional write. */
