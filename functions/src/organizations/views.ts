@@ -48,8 +48,8 @@ export function memberView(org: OrganizationRecord, role: Role | null) {
     photo_modified_at: org.photo_modified_at,
     photo_uploaded_at: org.photo_uploaded_at,
     licenses: org.licenses,
-    created_at: org.created_at.toISOString(),
-    updated_at: org.updated_at.toISOString(),
+    created_at: iso(org.created_at),
+    updated_at: iso(org.updated_at),
     archived: org.archived,
     archived_at: iso(org.archived_at),
     role,
@@ -70,7 +70,7 @@ export function publicView(org: OrganizationRecord) {
     OrganizationRecord,
     (typeof PUBLIC_FIELDS)[number]
   >;
-  return { ...fields, created_at: org.created_at.toISOString() };
+  return { ...fields, created_at: iso(org.created_at) };
 }
 
 /** The caller's view: full for the team and platform admins, public profile for others. */

@@ -16,7 +16,7 @@ export function memberView(member: MemberRecord): z.input<typeof memberSchema> {
     signed_in: member.signed_in,
     license: member.license,
     role: member.role,
-    joined_at: member.joined_at.toISOString(),
+    joined_at: iso(member.joined_at),
   };
 }
 
@@ -35,8 +35,8 @@ export function invitationView(
     role: invitation.role,
     status: expired ? 'expired' : invitation.status,
     invited_by: invitation.invited_by,
-    created_at: invitation.created_at.toISOString(),
-    expires_at: invitation.expires_at.toISOString(),
+    created_at: iso(invitation.created_at),
+    expires_at: iso(invitation.expires_at),
     responded_at: iso(invitation.responded_at),
   };
 }
