@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import * as logger from 'firebase-functions/logger';
 import { ZodError, type core } from 'zod';
 import { ApiError, type ErrorDetail } from '../errors';
+import { GRPC } from '../grpc';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -66,7 +67,11 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError |
 }
 
 /** gRPC codes of a busy or unreachable backend (Firestore, Secret Manager): worth a retry. */
-const RETRYABLE_GRPC_CODES = new Set([4, 10, 14]); // DEADLINE_EXCEEDED, ABORTED, UNAVAILABLE
+const RETRYABLE_GRPC_CODES = new Set<number>([
+  GRPC.DEADLINE_EXCEEDED,
+  GRPC.ABORTED,
+  GRPC.UNAVAILABLE,
+]);
 
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;

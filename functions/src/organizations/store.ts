@@ -4,6 +4,7 @@ import type {
   Query,
   Transaction,
 } from 'firebase-admin/firestore';
+import { GRPC } from '../grpc';
 import { db, firestoreSdk } from '../firebase';
 import { pageEnd, parseAll, parseStored, type PagePosition } from '../firestore';
 import {
@@ -42,8 +43,6 @@ const invitationRef = (orgId: string, id: string) =>
 const publicRef = (orgId: string) => db().collection('public_organizations').doc(orgId);
 /** A purged id, kept so that it cannot be taken again for a while (a TTL policy removes it). */
 const tombstoneRef = (orgId: string) => db().collection('purged_organizations').doc(orgId);
-
-const ALREADY_EXISTS = 6;
 
 /** An organization and the caller's membership, read in one round trip. */
 export interface OrgSnapshot {
@@ -294,7 +293,7 @@ export const organizationStore = {
       await batch.commit();
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return false;
+      if ((error as { code?: unknown }).code === GRPC.ALREADY_EXISTS) return false;
       throw error;
     }
   },

@@ -3,6 +3,7 @@ import * as logger from 'firebase-functions/logger';
 import { createRequire } from 'node:module';
 import { config } from '../config';
 import { ApiError } from '../errors';
+import { GRPC } from '../grpc';
 
 type Client = SecretManagerServiceClient;
 type ClientModule = typeof import('@google-cloud/secret-manager');
@@ -11,12 +12,7 @@ type Gax = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[
 const ORG_ID = /^(?=.{3,64}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SECRET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-// gRPC status codes the store acts on.
-const CANCELLED = 1;
-const DEADLINE_EXCEEDED = 4;
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const UNAVAILABLE = 14;
+const { CANCELLED, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, UNAVAILABLE } = GRPC;
 
 // What a Secret Manager that is down, slow or unreachable looks like. The store never cancels a
 // call, so CANCELLED means the connection dropped it (grpc-js reports a reset stream so).

@@ -1,6 +1,7 @@
 import type { UserRecord } from 'firebase-admin/auth';
 import { auth, db } from '../firebase';
 import { isOrganizationChild } from '../firestore';
+import { GRPC } from '../grpc';
 import type { Profile } from '../model/records';
 import { asciiLower, isHttpUrl, isSingleLine } from '../text';
 
@@ -78,7 +79,7 @@ export const userStore = {
       .doc(record.uid)
       .create({ ...profile, created_at: new Date() })
       .catch((error: { code?: unknown }) => {
-        if (error.code !== 6) throw error; // ALREADY_EXISTS: the profile came first
+        if (error.code !== GRPC.ALREADY_EXISTS) throw error; // the profile came first
       });
   },
 
