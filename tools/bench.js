@@ -153,7 +153,7 @@ async function main() {
       label: 'GET /organizations (page of 25)',
       short: 'GET /organizations',
       endpoint: async () => {
-        const body = await call(port, 'GET', '/api/organizations', 200, userKey);
+        const body = await call(port, 'GET', '/api/organizations?limit=25', 200, userKey);
         if (body.data.length !== 25 || !body.next_cursor) throw new Error('not a full page');
       },
       floor: () => floors.list(user.uid),
@@ -161,7 +161,8 @@ async function main() {
     team: {
       label: 'GET /organizations/{id}/team (page of 25, 1,000 members)',
       short: 'GET …/team',
-      endpoint: () => call(port, 'GET', `/api/organizations/${BIG_ORG}/team`, 200, userKey),
+      endpoint: () =>
+        call(port, 'GET', `/api/organizations/${BIG_ORG}/team?limit=25`, 200, userKey),
       floor: () => floors.team(BIG_ORG, user.uid),
     },
     create: {
@@ -198,7 +199,8 @@ async function main() {
   };
   const extra = {
     teamSmall: {
-      endpoint: () => call(port, 'GET', `/api/organizations/${SMALL_ORG}/team`, 200, userKey),
+      endpoint: () =>
+        call(port, 'GET', `/api/organizations/${SMALL_ORG}/team?limit=25`, 200, userKey),
       floor: () => floors.team(SMALL_ORG, user.uid),
     },
     getBig: {
