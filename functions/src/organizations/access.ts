@@ -115,3 +115,28 @@ export function requireVersion(org: { version: number }, ifMatch: string[] | und
     { status: 412, headers: { ETag: etag } },
   );
 }
+
+/** A store that reads what an access check needs of an organization and the caller's membership. */
+export interface AccessReader {
+  readAccess(
+    orgId: string,
+    uid: string,
+  ): Promise<{ org: AccessFields | null; member: { role: Role } | null }>;
+}
+
+/**
+ * The access check of a read: the caller's rights on Firestore membership (one field-masked read)
+ * must reach `minimum`, else 403 (404 for an organization the caller may not see at all).
+ */
+export async function readRights(
+  store: AccessReader,
+  caller: Caller,
+  orgId: string,
+  minimum: Role,
+  action: string,
+): Promise<Access<AccessFields>> {
+  const { org, member } = await store.readAccess(orgId, caller.uid);
+  const access = resolveAccess(orgId, org, member, caller);
+  requireRights(access, minimum, action);
+  return access;
+}

@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import { decodeCursor, documentIdSchema, nextCursor, type CursorSpec } from '../firestore';
 import type { PageQuery } from '../paging';
 import { iso } from '../time';
-import { requireRights, resolveAccess, roleOf, type Access } from './access';
+import { readRights, resolveAccess, roleOf, type Access } from './access';
 import { orgIdSchema, type ListQuery, type Role } from './schemas';
 import type { ListSpec } from './store';
 import type { LogEntry, OrganizationRecord } from './types';
@@ -57,12 +57,8 @@ export interface Listed {
 /** The read use cases: one organization, lists, its log, the caller's role, a summary. */
 export function queries({ store, now = () => new Date() }: OrganizationServiceDeps) {
   /** Access for a route that shows nothing of the organization document itself. */
-  async function teamRead(caller: Caller, orgId: string, minimum: Role, action: string) {
-    const { org, member } = await store.readAccess(orgId, caller.uid);
-    const access = resolveAccess(orgId, org, member, caller);
-    requireRights(access, minimum, action);
-    return access;
-  }
+  const teamRead = (caller: Caller, orgId: string, minimum: Role, action: string) =>
+    readRights(store, caller, orgId, minimum, action);
 
   return {
     /** One read: the organization and the caller's membership. */

@@ -3,6 +3,7 @@ import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
 import {
+  readRights,
   requireRights,
   requireVersion,
   requireWritable,
@@ -179,10 +180,8 @@ export function createSecretService({
   }
 
   /** The owner and admins see an organization's secrets (names and metadata, never values). */
-  async function readableBy(caller: Caller, orgId: string): Promise<void> {
-    const { org, member } = await organizations.readAccess(orgId, caller.uid);
-    requireRights(resolveAccess(orgId, org, member, caller), 'admin', 'see its secrets');
-  }
+  const readableBy = (caller: Caller, orgId: string) =>
+    readRights(organizations, caller, orgId, 'admin', 'see its secrets');
 
   return {
     stage,

@@ -2,7 +2,7 @@ import type { Caller } from '../auth/caller';
 import type { ClaimsService } from '../claims/service';
 import { ApiError } from '../errors';
 import {
-  requireRights,
+  readRights,
   requireVersion,
   requireWritable,
   resolveAccess,
@@ -69,12 +69,8 @@ export function teamKit({ organizations, claims, now = () => new Date() }: TeamD
     now,
 
     /** A read of the team: the caller's rights on Firestore membership must reach `minimum`. */
-    async readAccess(caller: Caller, orgId: string, minimum: Role, action: string) {
-      const { org, member } = await organizations.readAccess(orgId, caller.uid);
-      const access = resolveAccess(orgId, org, member, caller);
-      requireRights(access, minimum, action);
-      return access;
-    },
+    readAccess: (caller: Caller, orgId: string, minimum: Role, action: string) =>
+      readRights(organizations, caller, orgId, minimum, action),
 
     /**
      * Runs one team write in a transaction: checks rights on Firestore membership, applies the
