@@ -124,6 +124,16 @@ describe('the app shell', () => {
     expect(again.text).toBe('');
   });
 
+  it('lets no cache keep an answer or an error; the public document is cached', async () => {
+    const health = await request(app).get('/api/health');
+    expect(health.headers['cache-control']).toBe('no-store');
+    const missing = await request(app).get('/api/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
+    const document = await request(app).get('/api/openapi.json');
+    expect(document.headers['cache-control']).toBe('public, max-age=300');
+  });
+
   it('lets the console read the headers the API sets', async () => {
     const response = await request(app).get('/api/health').set('origin', 'http://127.0.0.1:5000');
     expect(response.status).toBe(200);

@@ -91,6 +91,7 @@ function toApiError(error: unknown): ApiError | undefined {
 }
 
 function sendError(res: Response, error: ApiError): void {
+  res.set('Cache-Control', 'no-store');
   if (error.headers) res.set(error.headers);
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details) body.details = error.details;

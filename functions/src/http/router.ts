@@ -69,7 +69,12 @@ function replyOf(route: Route, outcome: Outcome<unknown>, req: Request): HttpRep
   return { status: outcome.created ? 201 : 200, headers, body };
 }
 
+/**
+ * Sends a reply. Answers about organizations, keys and members are for their caller only: no
+ * cache may keep them (`no-store`), unless the route says otherwise (the public document).
+ */
 function send(res: Response, reply: HttpReply): void {
+  if (!res.get('Cache-Control')) res.set('Cache-Control', 'no-store');
   res.set(reply.headers).status(reply.status).json(reply.body);
 }
 
