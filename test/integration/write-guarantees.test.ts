@@ -3,7 +3,8 @@
 // each POST that takes `Idempotency-Key` answers a retry with the first answer and writes once.
 // A new operation with either header fails here until the table says how to call it.
 import type { Test } from 'supertest';
-import { as, createOrganization, dumpAll, joinAll } from '../helpers/api';
+import request from 'supertest';
+import { app, as, bearer, createOrganization, dumpAll, joinAll } from '../helpers/api';
 import { failure } from '../helpers/envelope';
 import { createUser, describeEmulators, wipe, type TestUser } from '../helpers/emulators';
 import { generatedDocument } from '../helpers/spec';
@@ -112,6 +113,19 @@ function operationsWith(header: string): string[] {
   return ids.sort();
 }
 
+/** Every signed-in write of the document, as method and a path with its parameters filled in. */
+function signedInWrites(): [string, string][] {
+  const writes: [string, string][] = [];
+  for (const [path, item] of Object.entries(generatedDocument().paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const { security = [] } = operation as { security?: unknown[] };
+      if (method === 'get' || security.length === 0) continue;
+      writes.push([method, `/api${path.replace(/\{\w+\}/g, 'guarded-1')}`]);
+    }
+  }
+  return writes;
+}
+
 const conditional = operationsWith('If-Match');
 const idempotent = operationsWith('Idempotency-Key');
 
@@ -149,6 +163,37 @@ describeEmulators('the guarantees of every write', () => {
   beforeAll(async () => {
     await wipe();
     [owner, member] = await Promise.all([createUser(), createUser()]);
+  });
+
+  it('refuses every signed-in write to a read-only API key (403), writing nothing', async () => {
+    const key = await as(owner)
+      .post('/api/auth/keys', { name: 'read only', scopes: ['read'] })
+      .expect(201);
+    // A first use records the key's last use (once a minute): done before the snapshot.
+    await request(app)
+      .get('/api/auth/me')
+      .set(bearer(key.body.data.key as string))
+      .expect(200);
+    const writes = signedInWrites();
+    expect(writes.length).toBeGreaterThanOrEqual(22);
+    const before = await dumpAll();
+    const answers: Record<string, unknown> = {};
+    for (const [method, path] of writes) {
+      const response = await request(app)
+        [method as 'post' | 'put' | 'patch' | 'delete'](path)
+        .set(bearer(key.body.data.key as string))
+        .send({});
+      answers[`${method} ${path}`] = [response.status, response.body];
+    }
+    const refused = [
+      403,
+      failure({
+        code: 'permission-denied',
+        message: 'This API key is read-only: it has no "write" scope.',
+      }),
+    ];
+    expect(answers).toEqual(Object.fromEntries(writes.map(([m, p]) => [`${m} ${p}`, refused])));
+    expect(await dumpAll()).toEqual(before);
   });
 
   it('the table covers every operation that takes If-Match or Idempotency-Key', () => {
