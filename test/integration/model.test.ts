@@ -1,0 +1,37 @@
+// The model-based suite: random sequences of writes by a cast of callers against the real
+// emulators, each answer checked against a reference model, and the invariants checked on the
+// stored state after every sequence (see test/integration/model/). Fixed seeds; shrinking on:
+// a failure prints the shortest sequence found that still fails.
+import fc from 'fast-check';
+import { describeEmulators } from '../helpers/emulators';
+import { createStep, organizationCommands, perform, resolve } from './model/commands';
+import { report, RUNS, runSequence, seeds, totals } from './model/run';
+
+const SEQUENCE_RUNS = RUNS || 100;
+const MAX_COMMANDS = 25;
+
+describeEmulators('model-based: organizations, team, invitations', () => {
+  afterAll(() => {
+    process.stdout.write(
+      `model-based: ${totals.sequences} sequences, ${totals.commands} commands (${totals.ok} succeeded, ${totals.refused} refused as the model said; invariants ${totals.invariantMs} ms)\n`,
+    );
+  });
+
+  for (const seed of seeds([17001, 17002, 17003])) {
+    test(`sequential, seed ${seed}`, async () => {
+      report('sequential', seed);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(5),
+          fc.commands(organizationCommands, { maxCommands: MAX_COMMANDS }),
+          (creator, commands) =>
+            runSequence('mb', commands, async (model, real) => {
+              const actor = resolve(creator, model, real.cast);
+              await perform(model, real, createStep(model, actor, 'Alpha Labs'));
+            }),
+        ),
+        { seed, numRuns: SEQUENCE_RUNS, verbose: 1 },
+      );
+    }, 1_200_000);
+  }
+});
