@@ -13,6 +13,7 @@ import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
 import { errorHandler, guardBody, notFound } from './http/middleware';
+import { requestLog } from './http/request-log';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
 import { secretStore } from './secrets/client';
@@ -20,12 +21,17 @@ import { createSecretService } from './secrets/service';
 import { createTeamService } from './team/service';
 import { teamStore } from './team/store';
 import { apiRoutes } from './routes';
+import { bruteForceGuard } from './limits/brute-force';
+import { limitsWith, trustProxyHops, type LimitOverrides } from './limits/config';
+import { anonymousLimit, callerLimits } from './limits/rate';
 import { createUserService } from './users/service';
 import { userStore } from './users/store';
 
 export interface AppOptions {
   /** Extra routes mounted with the API's own (tests use it to reach the error middleware). */
   extraRoutes?: (router: Router) => void;
+  /** Limits other than the environment's (tests: short windows, small quotas). */
+  limits?: LimitOverrides;
 }
 
 // The console's origins: the only ones CORS answers and the only ones that writes signed by the
@@ -43,7 +49,15 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
     origin,
     credentials: true,
     maxAge: 600,
-    exposedHeaders: ['ETag', 'Location', 'Link', 'Retry-After', 'Idempotent-Replayed'],
+    exposedHeaders: [
+      'ETag',
+      'Location',
+      'Link',
+      'Retry-After',
+      'Idempotent-Replayed',
+      'RateLimit',
+      'RateLimit-Policy',
+    ],
   });
 };
 
@@ -62,7 +76,11 @@ function apiRouter(options: AppOptions): Router {
     claims,
     secrets,
   });
+  const limits = limitsWith(options.limits);
   const router = Router();
+  // Before anything reads credentials: an address that failed authentication too often, and
+  // requests without credentials, per address (limits/).
+  router.use(bruteForceGuard(limits.rates), anonymousLimit(limits.rates));
   // Login and logout read their credentials themselves, so their origin checks run before them.
   router.post('/auth/login', loginOrigin(allowedOrigins));
   router.post('/auth/logout', logoutOrigin(allowedOrigins));
@@ -87,6 +105,7 @@ function apiRouter(options: AppOptions): Router {
     routerOf(routes, {
       authenticate: authenticate(authService, allowedOrigins),
       idempotency: idempotencyGuard(idempotencyStore, pepper),
+      limits: callerLimits(limits.rates),
     }),
   );
   options.extraRoutes?.(router);
@@ -100,7 +119,10 @@ function apiRouter(options: AppOptions): Router {
 export function createApp(options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Exactly the proxies that exist append to X-Forwarded-For: the client cannot choose req.ip.
+  app.set('trust proxy', trustProxyHops);
+  // First: one structured log line per request, whatever answers it (http/request-log.ts).
+  app.use(requestLog);
   app.use(helmet());
   app.use(cors(corsOptions));
   app.use(guardBody(config.bodyLimitBytes));

@@ -96,7 +96,15 @@ export function apiPath(url: string): string {
 
 // The headers the API sets itself, each of which an operation must document where it sends it.
 // Express's own weak `ETag` (a body hash, on every answer) is not the API's: only `"<version>"`.
-const API_HEADERS = ['etag', 'location', 'link', 'idempotent-replayed', 'retry-after'];
+const API_HEADERS = [
+  'etag',
+  'location',
+  'link',
+  'idempotent-replayed',
+  'retry-after',
+  'ratelimit',
+  'ratelimit-policy',
+];
 
 export interface Verdict {
   /** `GET /organizations/{org_id}`: the operation that answered, if the document has one. */

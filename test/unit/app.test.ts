@@ -138,7 +138,7 @@ describe('the app shell', () => {
     const response = await request(app).get('/api/health').set('origin', 'http://127.0.0.1:5000');
     expect(response.status).toBe(200);
     expect(response.headers['access-control-expose-headers']).toBe(
-      'ETag,Location,Link,Retry-After,Idempotent-Replayed',
+      'ETag,Location,Link,Retry-After,Idempotent-Replayed,RateLimit,RateLimit-Policy',
     );
   });
 

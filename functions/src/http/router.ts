@@ -112,11 +112,20 @@ function handlerOf(route: Route, idempotency: IdempotencyGuard): RequestHandler 
 
 /**
  * The Express router of a list of declarations: the routes that read no credentials first, then
- * `authenticate` once, then the rest, each under its path and its aliases.
+ * `authenticate` once and the caller's rate limits, then the rest, each under its path and its aliases.
  */
 export function routerOf(
   routes: Route[],
-  { authenticate, idempotency }: { authenticate: RequestHandler; idempotency: IdempotencyGuard },
+  {
+    authenticate,
+    idempotency,
+    limits = [],
+  }: {
+    authenticate: RequestHandler;
+    idempotency: IdempotencyGuard;
+    /** The per-caller rate limits, which run once `authenticate` knows the caller. */
+    limits?: RequestHandler[];
+  },
 ): Router {
   const router = Router();
   const mount = (route: Route) => {
@@ -126,7 +135,7 @@ export function routerOf(
     }
   };
   routes.filter((route) => route.auth === 'none').forEach(mount);
-  router.use(authenticate);
+  router.use(authenticate, ...limits);
   routes.filter((route) => route.auth !== 'none').forEach(mount);
   return router;
 }

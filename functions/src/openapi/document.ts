@@ -46,6 +46,21 @@ const HEADERS = {
   ),
   'Idempotent-Replayed': header('"true" when this is the saved answer to an earlier request.'),
   'Retry-After': header('Seconds to wait before retrying.', '1'),
+  // IETF draft-ietf-httpapi-ratelimit-headers-08, as express-rate-limit writes it (limits/rate.ts).
+  RateLimit: header(
+    'The rate limit that applies to this request (README "Limits"): its name, the requests remaining (`r`) and the seconds until its window resets (`t`). Sent by every limited route, on successes too.',
+    '"reads"; r=599; t=60',
+  ),
+  'RateLimit-Policy': header(
+    'The policy of that limit: its quota (`q`) per window of `w` seconds, and its partition key.',
+    '"reads"; q=600; w=60; pk=:ZGQ5ZTkzNjk5YmYy:',
+  ),
+};
+
+/** The rate-limit headers every response of every operation may carry. */
+const RATE_HEADERS = {
+  RateLimit: HEADERS.RateLimit,
+  'RateLimit-Policy': HEADERS['RateLimit-Policy'],
 };
 
 const DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -57,7 +72,8 @@ const DESCRIPTIONS: Record<ErrorCode, string> = {
   'failed-precondition': 'the resource is not in a state that allows it',
   'payload-too-large': 'the body is over 100 KB',
   'unsupported-media-type': 'the body is not UTF-8 JSON',
-  'resource-exhausted': 'a limit is reached',
+  'resource-exhausted':
+    'a rate limit or a quota is reached (README "Limits"): the message names it and when it resets; retry after Retry-After',
   internal: 'an unexpected error (logged)',
   unavailable: 'the database is busy or unreachable: retry after Retry-After',
 };
@@ -72,6 +88,9 @@ export function errorCodesOf(route: Route): ErrorCode[] {
   if (WRITES.has(route.method)) codes.add('unsupported-media-type');
   // An Idempotency-Key used with another request, or sent again while its first request runs.
   if (route.idempotent) codes.add('failed-precondition');
+  // Every route is rate limited: per caller, per address without credentials, and per address
+  // after too many failed authentications (limits/).
+  codes.add('resource-exhausted');
   codes.add('internal');
   codes.add('unavailable');
   return [...codes];
@@ -101,7 +120,7 @@ function successSchema(route: Route): z.ZodType {
 function responsesOf(route: Route): ZodOpenApiResponsesObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const status of route.statuses ?? [200]) {
-    const headers: Record<string, ReturnType<typeof header>> = {};
+    const headers: Record<string, ReturnType<typeof header>> = { ...RATE_HEADERS };
     if (route.versioned) headers.ETag = HEADERS.ETag;
     if (route.location && status === 201) headers.Location = HEADERS.Location;
     if (route.list) headers.Link = HEADERS.Link;
@@ -115,6 +134,7 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
   if (route.method === 'get') {
     responses['304'] = {
       description: 'Not modified: `If-None-Match` names the current ETag. No body.',
+      headers: { ...RATE_HEADERS },
     };
   }
   for (const [status, codes] of errorStatusesOf(route)) {
@@ -124,10 +144,13 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
         : codes.map((code) => `\`${code}\`: ${DESCRIPTIONS[code]}`).join('; ');
     responses[String(status)] = {
       description,
-      ...(status === 503 || status === 409 || status === 429
-        ? { headers: { 'Retry-After': HEADERS['Retry-After'] } }
-        : {}),
-      ...(status === 412 ? { headers: { ETag: HEADERS.ETag } } : {}),
+      headers: {
+        ...RATE_HEADERS,
+        ...(status === 503 || status === 409 || status === 429
+          ? { 'Retry-After': HEADERS['Retry-After'] }
+          : {}),
+        ...(status === 412 ? { ETag: HEADERS.ETag } : {}),
+      },
       content: { 'application/json': { schema: errorSchema } },
     };
   }

@@ -1,0 +1,218 @@
+// The abuse limits (issue 16): rate limits per caller and per address, the brute-force cut-off,
+// and the quotas on costly actions. Each app here is built with explicit limits: the integration
+// setup raises the environment's for every other suite (test/helpers/setup.ts).
+import request from 'supertest';
+import { createApp } from '../../functions/src/app';
+import type { LimitOverrides } from '../../functions/src/limits/config';
+import { createUser, describeEmulators, sleep, wipe, type TestUser } from '../helpers/emulators';
+import { meterFirestore } from '../helpers/firestore-meter';
+
+const bearer = (credential: string) => ({ Authorization: `Bearer ${credential}` });
+const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+
+/** The 429 body of a limit: its exact wording, with the reset time and seconds as they come. */
+function exhausted(limit: string) {
+  const message = expect.stringMatching(
+    new RegExp(
+      `^Rate limit reached: ${limit.replace(/[()]/g, '\\$&')}\\. It resets at ${ISO_TIME} \\(in \\d+ s\\)\\.$`,
+    ),
+  );
+  return {
+    success: false,
+    message,
+    error: { code: 'resource-exhausted', message },
+  };
+}
+
+function appWith(limits: LimitOverrides) {
+  return createApp({ limits });
+}
+
+async function createKey(app: ReturnType<typeof createApp>, user: TestUser, name = 'script') {
+  const response = await request(app)
+    .post('/api/auth/keys')
+    .set(bearer(user.idToken))
+    .send({ name });
+  expect(response.status).toBe(201);
+  return response.body.data as { key: string; key_id: string };
+}
+
+describeEmulators('abuse limits', () => {
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    await wipe();
+    [alice, bob] = await Promise.all([
+      createUser({ name: 'Alice Limits' }),
+      createUser({ name: 'Bob Limits' }),
+    ]);
+  });
+
+  describe('rate limits per caller', () => {
+    it('answers a burst over the read limit of one API key with 429, Retry-After and the RateLimit headers; another key and another user are unaffected', async () => {
+      const app = appWith({ rates: { reads: 5, writes: 100 } });
+      const first = await createKey(app, alice, 'first');
+      const second = await createKey(app, alice, 'second');
+      for (let i = 0; i < 5; i += 1) {
+        const ok = await request(app).get('/api/auth/me').set(bearer(first.key));
+        expect(ok.status).toBe(200);
+        expect(ok.headers.ratelimit).toBe(`"reads"; r=${4 - i}; t=60`);
+        expect(ok.headers['ratelimit-policy']).toMatch(
+          /^"reads"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:$/,
+        );
+      }
+      const refused = await request(app).get('/api/auth/me').set(bearer(first.key));
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(exhausted('5 GET requests per 1 minute for this API key'));
+      expect(refused.headers['retry-after']).toMatch(/^(60|59|58)$/);
+      expect(refused.headers.ratelimit).toMatch(/^"reads"; r=0; t=(60|59|58)$/);
+      expect(refused.headers['ratelimit-policy']).toMatch(/^"reads"; q=5; w=60; pk=/);
+
+      const otherKey = await request(app).get('/api/auth/me').set(bearer(second.key));
+      expect(otherKey.status).toBe(200);
+      expect(otherKey.headers.ratelimit).toBe('"reads"; r=4; t=60');
+      const otherUser = await request(app).get('/api/auth/me').set(bearer(bob.idToken));
+      expect(otherUser.status).toBe(200);
+      expect(otherUser.headers.ratelimit).toBe('"reads"; r=4; t=60');
+      // Writes have their own limit: the exhausted key may still write.
+      const write = await request(app)
+        .patch('/api/users/me')
+        .set(bearer(first.key))
+        .send({ position: 'Chemist' });
+      expect(write.status).toBe(200);
+      expect(write.headers.ratelimit).toBe('"writes"; r=99; t=60');
+    });
+
+    it('counts writes apart from reads, per user for ID tokens', async () => {
+      const app = appWith({ rates: { reads: 100, writes: 2 } });
+      for (let i = 0; i < 2; i += 1) {
+        const ok = await request(app)
+          .patch('/api/users/me')
+          .set(bearer(bob.idToken))
+          .send({ position: `Buyer ${i}` });
+        expect(ok.status).toBe(200);
+      }
+      const refused = await request(app)
+        .patch('/api/users/me')
+        .set(bearer(bob.idToken))
+        .send({ position: 'Buyer 3' });
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(
+        exhausted('2 writes (POST, PUT, PATCH, DELETE) per 1 minute for this user'),
+      );
+      const read = await request(app).get('/api/users/me').set(bearer(bob.idToken));
+      expect(read.status).toBe(200);
+      expect(read.body.data.position).toBe('Buyer 1');
+    });
+
+    it('lets the caller in again once the window resets', async () => {
+      const app = appWith({ rates: { reads: 2, windowMs: 1500 } });
+      for (let i = 0; i < 2; i += 1) {
+        expect((await request(app).get('/api/auth/me').set(bearer(alice.idToken))).status).toBe(
+          200,
+        );
+      }
+      const refused = await request(app).get('/api/auth/me').set(bearer(alice.idToken));
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(exhausted('2 GET requests per 1.5 s for this user'));
+      expect(refused.headers['retry-after']).toMatch(/^[12]$/);
+      await sleep(1600);
+      const again = await request(app).get('/api/auth/me').set(bearer(alice.idToken));
+      expect(again.status).toBe(200);
+      expect(again.headers.ratelimit).toBe('"reads"; r=1; t=2');
+    });
+
+    it('costs no Firestore read or write: a limited request reads what an unlimited one does', async () => {
+      const limited = appWith({ rates: { reads: 600 } });
+      const unlimited = appWith({ rates: { reads: 1_000_000 } });
+      const created = await request(limited)
+        .post('/api/organizations')
+        .set(bearer(alice.idToken))
+        .send({ name: 'Metered Labs' });
+      expect(created.status).toBe(201);
+      const get = (app: ReturnType<typeof createApp>) => () =>
+        request(app).get('/api/organizations/metered-labs').set(bearer(alice.idToken)).expect(200);
+      // Warm both apps' caches alike before measuring.
+      await get(limited)();
+      await get(unlimited)();
+      const withLimiter = await meterFirestore(get(limited));
+      const without = await meterFirestore(get(unlimited));
+      expect(withLimiter).toEqual(without);
+      expect(withLimiter.commits).toBe(0);
+      expect(withLimiter.transactions).toBe(0);
+    });
+  });
+
+  describe('requests without credentials', () => {
+    it('limits them per client address, which the client cannot choose through X-Forwarded-For', async () => {
+      const app = appWith({ rates: { anonymous: 3, reads: 600 } });
+      for (let i = 0; i < 3; i += 1) {
+        const ok = await request(app).get('/api/organizations').set(from('203.0.113.7'));
+        expect(ok.status).toBe(200);
+        expect(ok.headers.ratelimit).toBe(`"anonymous"; r=${2 - i}; t=60`);
+      }
+      const refused = await request(app).get('/api/organizations').set(from('203.0.113.7'));
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(
+        exhausted('3 requests without credentials per 1 minute for this address'),
+      );
+      // The front end appends the address it saw: an entry the client wrote before it is ignored.
+      const spoofed = await request(app)
+        .get('/api/organizations')
+        .set(from('198.51.100.1, 203.0.113.7'));
+      expect(spoofed.status).toBe(429);
+      const other = await request(app).get('/api/organizations').set(from('203.0.113.8'));
+      expect(other.status).toBe(200);
+      // A signed-in request from the same address is counted per caller, not per address.
+      const signedIn = await request(app)
+        .get('/api/organizations')
+        .set(from('203.0.113.7'))
+        .set(bearer(alice.idToken));
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.headers.ratelimit).toBe('"reads"; r=599; t=60');
+    });
+  });
+
+  describe('brute force', () => {
+    it('cuts off an address after too many failed authentications, without reading Firestore, while other addresses still sign in', async () => {
+      const app = appWith({ rates: { authFailures: 3 } });
+      const key = await createKey(app, alice, 'brute');
+      const guess = `orgk_${'A'.repeat(43)}`;
+      for (let i = 0; i < 3; i += 1) {
+        const wrong = await request(app)
+          .get('/api/auth/me')
+          .set(from('198.51.100.9'))
+          .set(bearer(`${guess.slice(0, -2)}${i}x`));
+        expect(wrong.status).toBe(401);
+      }
+      let refused: request.Response | undefined;
+      const use = await meterFirestore(async () => {
+        refused = await request(app)
+          .get('/api/auth/me')
+          .set(from('198.51.100.9'))
+          .set(bearer(key.key));
+      });
+      expect(refused!.status).toBe(429);
+      expect(refused!.body).toEqual(
+        exhausted('3 failed authentications per 60 s for this address'),
+      );
+      expect(refused!.headers['retry-after']).toMatch(/^(60|59|58)$/);
+      expect(refused!.headers.ratelimit).toMatch(/^"auth-failures"; r=0; t=(60|59|58)$/);
+      expect(refused!.headers['ratelimit-policy']).toMatch(/^"auth-failures"; q=3; w=60; pk=/);
+      expect(use).toEqual({ getAll: [], queries: [], commits: 0, transactions: 0 });
+
+      const elsewhere = await request(app)
+        .get('/api/auth/me')
+        .set(from('198.51.100.10'))
+        .set(bearer(key.key));
+      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.body.data.key_id).toBe(key.key_id);
+      // Without credentials the address is still served (as anonymous, within its own limit).
+      const anonymous = await request(app).get('/api/organizations').set(from('198.51.100.9'));
+      expect(anonymous.status).toBe(200);
+    });
+  });
+});
