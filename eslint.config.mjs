@@ -12,12 +12,13 @@ export default tseslint.config(
       '.local/**',
       'coverage/**',
       'public/docs/vendor/**',
+      'public/console/**',
       'client/schema.d.ts',
     ],
   },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
