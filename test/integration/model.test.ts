@@ -2,15 +2,19 @@
 // emulators, each answer checked against a reference model, and the invariants checked on the
 // stored state after every sequence (see test/integration/model/). Fixed seeds; shrinking on:
 // a failure prints the shortest sequence found that still fails.
+import './model/limits';
 import fc from 'fast-check';
 import { describeEmulators } from '../helpers/emulators';
-import { createStep, organizationCommands, perform, resolve } from './model/commands';
+import { createStep, keyCommands, organizationCommands, perform, resolve } from './model/commands';
+import { watchLogs } from './model/invariants';
 import { report, RUNS, runSequence, seeds, totals } from './model/run';
 
 const SEQUENCE_RUNS = RUNS || 100;
 const MAX_COMMANDS = 25;
 
-describeEmulators('model-based: organizations, team, invitations', () => {
+describeEmulators('model-based: organizations, team, invitations, secrets, API keys', () => {
+  beforeAll(watchLogs);
+
   afterAll(() => {
     process.stdout.write(
       `model-based: ${totals.sequences} sequences, ${totals.commands} commands (${totals.ok} succeeded, ${totals.refused} refused as the model said; invariants ${totals.invariantMs} ms)\n`,
@@ -23,7 +27,7 @@ describeEmulators('model-based: organizations, team, invitations', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.nat(5),
-          fc.commands(organizationCommands, { maxCommands: MAX_COMMANDS }),
+          fc.commands([...organizationCommands, ...keyCommands], { maxCommands: MAX_COMMANDS }),
           (creator, commands) =>
             runSequence('mb', commands, async (model, real) => {
               const actor = resolve(creator, model, real.cast);

@@ -10,6 +10,7 @@ import {
   atLeast,
   bump,
   ifMatchHeader,
+  isStale,
   ok,
   pendingForEmail,
   pendingForUid,
@@ -29,8 +30,10 @@ import {
 /** What the commands act on: this sequence's cast and every response seen. */
 export interface Real {
   cast: Cast;
-  /** Every response body seen, for the no-secret and no-5xx checks. */
+  /** Every response body seen, for the no-secret check. */
   bodies: string[];
+  /** Every secret value sent. */
+  secrets: string[];
 }
 
 /** A caller by index into the cast, or whoever owns the organization now. */
@@ -85,9 +88,13 @@ export function resolve(who: Who, model: Model, cast: Cast): CastMember {
 const GRANTABLE: GrantableRole[] = ['admin', 'member', 'viewer'];
 const BOGUS_INVITATION = 'AAAAAAAAAAAAAAAAAAAAAAAA';
 
-/** The `k`th invitation the model knows, or one that does not exist. */
-function invitationAt(org: OrgModel | null, k: number): InvitationModel | null {
-  if (!org || org.invitations.length === 0 || k === 0) return null;
+/** An invitation: the `k`th the model knows (0: one that does not exist), or one by id. */
+export type InvitationRef = number | { id: string };
+
+function invitationAt(org: OrgModel | null, k: InvitationRef): InvitationModel | null {
+  if (!org) return null;
+  if (typeof k === 'object') return org.invitations.find((i) => i.id === k.id) ?? null;
+  if (org.invitations.length === 0 || k === 0) return null;
   return org.invitations[(k - 1) % org.invitations.length];
 }
 
@@ -136,19 +143,40 @@ class StepCommand implements fc.AsyncCommand<Model, Real> {
   private resolved = '';
   constructor(
     private readonly label: string,
-    private readonly build: (model: Model, real: Real) => Step,
+    private readonly build: Build,
+    /** Sent with the `k`th API key of the sequence (acting as its owner) instead of an ID token. */
+    private readonly key: number | null = null,
   ) {}
   check(): boolean {
     return true;
   }
   async run(model: Model, real: Real): Promise<void> {
-    const step = this.build(model, real);
+    const step = withKey(model, real, this.build, this.key);
     this.resolved = ` [${step.actor?.name ?? 'nobody'}: ${step.call.method.toUpperCase()} ${step.call.path}${step.call.body ? ` ${JSON.stringify(step.call.body)}` : ''}${step.call.ifMatch ? ` If-Match ${step.call.ifMatch}` : ''} → ${step.verdict.status}${step.verdict.code ? ` ${step.verdict.code}` : ''}]`;
     await perform(model, real, step);
   }
   toString(): string {
-    return `${this.label}${this.resolved}`;
+    return `${this.label}${this.key === null ? '' : ` with key${this.key}`}${this.resolved}`;
   }
+}
+
+/** Builds a step for a caller: the one the command names, or the owner of the API key used. */
+export type Build = (model: Model, real: Real, as?: CastMember) => Step;
+
+/**
+ * The step as sent with an API key: a revoked key is a 401, a read-only key's write a 403 (before
+ * anything else); an active key acts as its owner.
+ */
+export function withKey(model: Model, real: Real, build: Build, k: number | null): Step {
+  const key = k === null || model.keys.length === 0 ? null : model.keys[k % model.keys.length];
+  if (!key) return build(model, real);
+  const owner = real.cast.actors.find((actor) => actor.uid === key.uid)!;
+  const step = { ...build(model, real, owner), credential: key.raw };
+  if (key.revoked) return { ...step, verdict: refuse(401, 'unauthenticated') };
+  if (!key.write && step.call.method !== 'get') {
+    return { ...step, verdict: refuse(403, 'permission-denied') };
+  }
+  return step;
 }
 
 const orgPath = (model: Model, rest = '') => `/api/organizations/${model.orgId}${rest}`;
@@ -244,7 +272,7 @@ export function updateStep(
     ifMatch: ifMatchHeader(model, ifMatch),
   };
   if (!visible(org, actor)) return { actor, call, verdict: refuse(404, 'not-found') };
-  if (ifMatch === 'stale') return { actor, call, verdict: refuse(412, 'failed-precondition') };
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return updateVerdict(model, org, actor, call, changes, 200);
 }
 
@@ -262,7 +290,7 @@ export function archiveStep(
   if (rightsOf(org, actor) !== 'owner') {
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
-  if (ifMatch === 'stale') return { actor, call, verdict: refuse(412, 'failed-precondition') };
+  if (isStale(model, ifMatch)) return stale(actor, call);
   if (org.archived === archived)
     return { actor, call, verdict: refuse(409, 'failed-precondition') };
   return {
@@ -288,7 +316,7 @@ export function purgeStep(model: Model, actor: CastMember, ifMatch: IfMatch): St
   if (rightsOf(org, actor) !== 'owner') {
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
-  if (ifMatch === 'stale') return { actor, call, verdict: refuse(412, 'failed-precondition') };
+  if (isStale(model, ifMatch)) return stale(actor, call);
   if (!org.archived) return { actor, call, verdict: refuse(409, 'failed-precondition') };
   return {
     actor,
@@ -352,7 +380,7 @@ export function addMemberStep(
   if (role === 'admin' && rights !== 'owner') {
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   const current = roleOf(org, target.uid);
   if (current) {
     return {
@@ -441,7 +469,7 @@ export function setRoleStep(
   if ((current === 'admin' || role === 'admin') && rights !== 'owner') {
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return {
     actor,
     call,
@@ -481,7 +509,7 @@ export function removeStep(
   if (!self && current === 'admin' && rights !== 'owner') {
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return {
     actor,
     call,
@@ -512,7 +540,7 @@ export function leaveStep(model: Model, actor: CastMember, ifMatch: IfMatch): St
   if (!current || current === 'owner') {
     return { actor, call, verdict: refuse(409, 'failed-precondition') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return {
     actor,
     call,
@@ -544,7 +572,7 @@ export function transferStep(
     return { actor, call, verdict: refuse(403, 'permission-denied') };
   }
   if (!roleOf(org, target.uid)) return { actor, call, verdict: refuse(404, 'not-found') };
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   const previous = org.owner;
   return {
     actor,
@@ -592,7 +620,7 @@ export function inviteStep(
   if (org.roles.has(target.uid) || pendingForEmail(org, target.email)) {
     return { actor, call, verdict: refuse(409, 'already-exists') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return {
     actor,
     call,
@@ -615,7 +643,12 @@ export function inviteStep(
   };
 }
 
-export function revokeStep(model: Model, actor: CastMember, k: number, ifMatch: IfMatch): Step {
+export function revokeStep(
+  model: Model,
+  actor: CastMember,
+  k: InvitationRef,
+  ifMatch: IfMatch,
+): Step {
   const invitation = invitationAt(model.org, k);
   const id = invitation?.id ?? BOGUS_INVITATION;
   const call: Call = {
@@ -632,7 +665,7 @@ export function revokeStep(model: Model, actor: CastMember, k: number, ifMatch: 
   if (invitation.status !== 'pending') {
     return { actor, call, verdict: refuse(409, 'failed-precondition') };
   }
-  if (ifMatch === 'stale') return stale(actor, call);
+  if (isStale(model, ifMatch)) return stale(actor, call);
   return {
     actor,
     call,
@@ -650,7 +683,7 @@ export function revokeStep(model: Model, actor: CastMember, k: number, ifMatch: 
   };
 }
 
-export function resendStep(model: Model, actor: CastMember, k: number): Step {
+export function resendStep(model: Model, actor: CastMember, k: InvitationRef): Step {
   const invitation = invitationAt(model.org, k);
   const id = invitation?.id ?? BOGUS_INVITATION;
   const call: Call = { method: 'post', path: orgPath(model, `/invitations/${id}/resend`) };
@@ -677,7 +710,7 @@ export function resendStep(model: Model, actor: CastMember, k: number): Step {
 }
 
 /** Whose an invitation is: the invited account, or the account with the invited address. */
-function isInvitee(invitation: InvitationModel, actor: CastMember): boolean {
+export function isInvitee(invitation: InvitationModel, actor: CastMember): boolean {
   return invitation.uid !== null ? invitation.uid === actor.uid : invitation.email === actor.email;
 }
 
@@ -735,6 +768,134 @@ export function answerStep(model: Model, actor: CastMember, k: number, accept: b
   };
 }
 
+// ---- Secrets -----------------------------------------------------------------------------------
+
+let secretCount = 0;
+
+/** A fresh secret value, recognizable in any body, document or log line it should never be in. */
+export function secretValue(long: boolean): string {
+  secretCount += 1;
+  const value = `sv${process.pid}x${secretCount}`;
+  return long ? `${value}${'k'.repeat(20)}${secretCount % 10}` : value;
+}
+
+function secretGate(
+  model: Model,
+  actor: CastMember,
+  call: Call,
+  ifMatch: IfMatch,
+): Step | OrgModel {
+  const org = model.org;
+  if (!visible(org, actor)) return { actor, call, verdict: refuse(404, 'not-found') };
+  if (!atLeast(rightsOf(org, actor), 'admin')) {
+    return { actor, call, verdict: refuse(403, 'permission-denied') };
+  }
+  if (org.archived) return { actor, call, verdict: refuse(409, 'failed-precondition') };
+  if (isStale(model, ifMatch)) return stale(actor, call);
+  return org;
+}
+
+export function putSecretStep(
+  model: Model,
+  real: Real,
+  actor: CastMember,
+  name: string,
+  long: boolean,
+  ifMatch: IfMatch,
+): Step {
+  const value = secretValue(long);
+  real.secrets.push(value);
+  const call: Call = {
+    method: 'put',
+    path: orgPath(model, `/secrets/${name}`),
+    body: { value },
+    ifMatch: ifMatchHeader(model, ifMatch),
+  };
+  const gate = secretGate(model, actor, call, ifMatch);
+  if (isStep(gate)) return gate;
+  const org = gate;
+  const last4 = long ? value.slice(-4) : '';
+  return {
+    actor,
+    call,
+    verdict: ok(org.secrets.has(name) ? 200 : 201, () => {
+      org.secrets.set(name, { name, last4 });
+      model.audit += 1;
+    }),
+    versioned: true,
+    check: (data) => expectEqual([data.name, data.last4], [name, last4], 'secret'),
+  };
+}
+
+export function deleteSecretStep(
+  model: Model,
+  actor: CastMember,
+  name: string,
+  ifMatch: IfMatch,
+): Step {
+  const call: Call = {
+    method: 'delete',
+    path: orgPath(model, `/secrets/${name}`),
+    ifMatch: ifMatchHeader(model, ifMatch),
+  };
+  const gate = secretGate(model, actor, call, ifMatch);
+  if (isStep(gate)) return gate;
+  const org = gate;
+  if (!org.secrets.has(name)) return { actor, call, verdict: refuse(404, 'not-found') };
+  return {
+    actor,
+    call,
+    verdict: ok(200, () => {
+      org.secrets.delete(name);
+      model.audit += 1;
+    }),
+    versioned: true,
+    check: (data) =>
+      expectEqual(data, { organization_id: model.orgId, name, deleted: true }, 'secret deleted'),
+  };
+}
+
+// ---- API keys ----------------------------------------------------------------------------------
+
+export function createKeyStep(model: Model, actor: CastMember, write: boolean): Step {
+  const scopes = write ? ['read', 'write'] : ['read'];
+  return {
+    actor,
+    call: { method: 'post', path: '/api/auth/keys', body: { name: 'model key', scopes } },
+    verdict: ok(201),
+    record: (data) => {
+      model.keys.push({
+        id: data.key_id as string,
+        raw: data.key as string,
+        uid: actor.uid,
+        write,
+        revoked: false,
+      });
+    },
+    check: (data) => {
+      expectEqual([String(data.key).startsWith('orgk_'), data.scopes], [true, scopes], 'key');
+    },
+  };
+}
+
+/** Revokes the `k`th key of the sequence: only its owner may (anyone else gets 404). */
+export function revokeKeyStep(model: Model, actor: CastMember, k: number): Step {
+  const key = model.keys.length ? model.keys[k % model.keys.length] : null;
+  const id = key?.id ?? 'AAAAAAAAAAAA';
+  const call: Call = { method: 'delete', path: `/api/auth/keys/${id}` };
+  if (!key || key.uid !== actor.uid || key.revoked) {
+    return { actor, call, verdict: refuse(404, 'not-found') };
+  }
+  return {
+    actor,
+    call,
+    verdict: ok(200, () => {
+      key.revoked = true;
+    }),
+    check: (data) => expectEqual(data, { key_id: id, revoked: true }, 'key revoked'),
+  };
+}
+
 // ---- Arbitraries ------------------------------------------------------------------------------
 
 const who: fc.Arbitrary<Who> = fc.oneof(
@@ -746,107 +907,133 @@ const target = fc.nat(ACTORS - 1);
 const role = fc.constantFrom(...GRANTABLE);
 const ifMatch: fc.Arbitrary<IfMatch> = fc.constantFrom('none', 'none', 'current', 'stale');
 const invitationIndex = fc.nat(8);
-
-const command = (
-  label: string,
-  build: (model: Model, real: Real) => Step,
-): fc.AsyncCommand<Model, Real> => new StepCommand(label, build);
+/** Mostly an ID token; sometimes one of the sequence's API keys. */
+const credential = fc.option(fc.nat(7), { freq: 5, nil: null });
+const secretName = fc.constantFrom('metrc', 'biotrack');
 
 const by = (w: Who, model: Model, real: Real) => resolve(w, model, real.cast);
 const show = (w: Who) =>
   w === 'owner' ? 'owner' : typeof w === 'object' ? `team${w.team}` : `#${w}`;
 
-/** The commands of the organization, team and invitation routes, with their arguments. */
+/** A command: its label, how its step is built, and the API key it is sent with, if any. */
+const command = <T extends unknown[]>(
+  args: fc.Arbitrary<[...T]>,
+  label: (...args: T) => string,
+  build: (...args: T) => Build,
+): fc.Arbitrary<fc.AsyncCommand<Model, Real>> =>
+  fc
+    .tuple(args, credential)
+    .map(([values, key]) => new StepCommand(label(...values), build(...values), key));
+
+/** The commands of every write route, with their arguments. */
 export const organizationCommands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
-  fc
-    .tuple(who, fc.constantFrom('Alpha Labs', 'Beta Labs'))
-    .map(([w, name]) =>
-      command(`create(${show(w)}, ${name})`, (m, r) => createStep(m, by(w, m, r), name)),
-    ),
-  fc
-    .tuple(
+  command(
+    fc.tuple(who, fc.constantFrom('Alpha Labs', 'Beta Labs')),
+    (w, name) => `create(${show(w)}, ${name})`,
+    (w, name) => (m, r, as) => createStep(m, as ?? by(w, m, r), name),
+  ),
+  command(
+    fc.tuple(
       who,
       fc.oneof(
         fc.record({ name: fc.constantFrom('Alpha Labs', 'Gamma Labs') }),
         fc.record({ public: fc.boolean() }),
       ),
       ifMatch,
-    )
-    .map(([w, changes, im]) =>
-      command(`update(${show(w)}, ${JSON.stringify(changes)}, ${im})`, (m, r) =>
-        updateStep(m, by(w, m, r), changes, im),
-      ),
     ),
-  fc
-    .tuple(who, fc.boolean(), ifMatch)
-    .map(([w, archived, im]) =>
-      command(`${archived ? 'archive' : 'restore'}(${show(w)}, ${im})`, (m, r) =>
-        archiveStep(m, by(w, m, r), archived, im),
-      ),
-    ),
-  fc
-    .tuple(who, ifMatch)
-    .map(([w, im]) => command(`purge(${show(w)}, ${im})`, (m, r) => purgeStep(m, by(w, m, r), im))),
-  fc
-    .tuple(who, target, role, ifMatch)
-    .map(([w, t, ro, im]) =>
-      command(`addMember(${show(w)}, #${t}, ${ro}, ${im})`, (m, r) =>
-        addMemberStep(m, by(w, m, r), by(t, m, r), ro, im),
-      ),
-    ),
-  fc
-    .tuple(who, target, role, ifMatch)
-    .map(([w, t, ro, im]) =>
-      command(`setRole(${show(w)}, #${t}, ${ro}, ${im})`, (m, r) =>
-        setRoleStep(m, by(w, m, r), by(t, m, r), ro, im),
-      ),
-    ),
-  fc
-    .tuple(who, target, ifMatch)
-    .map(([w, t, im]) =>
-      command(`remove(${show(w)}, #${t}, ${im})`, (m, r) =>
-        removeStep(m, by(w, m, r), by(t, m, r), im),
-      ),
-    ),
-  fc
-    .tuple(target, ifMatch)
-    .map(([w, im]) => command(`leave(#${w}, ${im})`, (m, r) => leaveStep(m, by(w, m, r), im))),
-  fc
-    .tuple(who, target, ifMatch)
-    .map(([w, t, im]) =>
-      command(`transfer(${show(w)}, #${t}, ${im})`, (m, r) =>
-        transferStep(m, by(w, m, r), by(t, m, r), im),
-      ),
-    ),
-  fc
-    .tuple(who, target, role, ifMatch)
-    .map(([w, t, ro, im]) =>
-      command(`invite(${show(w)}, #${t}, ${ro}, ${im})`, (m, r) =>
-        inviteStep(m, by(w, m, r), by(t, m, r), ro, im),
-      ),
-    ),
-  fc
-    .tuple(who, invitationIndex, ifMatch)
-    .map(([w, k, im]) =>
-      command(`revoke(${show(w)}, inv${k}, ${im})`, (m, r) => revokeStep(m, by(w, m, r), k, im)),
-    ),
-  fc
-    .tuple(who, invitationIndex)
-    .map(([w, k]) =>
-      command(`resend(${show(w)}, inv${k})`, (m, r) => resendStep(m, by(w, m, r), k)),
-    ),
-  fc.tuple(fc.option(target, { freq: 3 }), invitationIndex, fc.boolean()).map(([t, k, accept]) =>
-    command(
+    (w, changes, im) => `update(${show(w)}, ${JSON.stringify(changes)}, ${im})`,
+    (w, changes, im) => (m, r, as) => updateStep(m, as ?? by(w, m, r), changes, im),
+  ),
+  command(
+    fc.tuple(who, fc.boolean(), ifMatch),
+    (w, archived, im) => `${archived ? 'archive' : 'restore'}(${show(w)}, ${im})`,
+    (w, archived, im) => (m, r, as) => archiveStep(m, as ?? by(w, m, r), archived, im),
+  ),
+  command(
+    fc.tuple(who, ifMatch),
+    (w, im) => `purge(${show(w)}, ${im})`,
+    (w, im) => (m, r, as) => purgeStep(m, as ?? by(w, m, r), im),
+  ),
+  command(
+    fc.tuple(who, target, role, ifMatch),
+    (w, t, ro, im) => `addMember(${show(w)}, #${t}, ${ro}, ${im})`,
+    (w, t, ro, im) => (m, r, as) => addMemberStep(m, as ?? by(w, m, r), by(t, m, r), ro, im),
+  ),
+  command(
+    fc.tuple(who, target, role, ifMatch),
+    (w, t, ro, im) => `setRole(${show(w)}, #${t}, ${ro}, ${im})`,
+    (w, t, ro, im) => (m, r, as) => setRoleStep(m, as ?? by(w, m, r), by(t, m, r), ro, im),
+  ),
+  command(
+    fc.tuple(who, target, ifMatch),
+    (w, t, im) => `remove(${show(w)}, #${t}, ${im})`,
+    (w, t, im) => (m, r, as) => removeStep(m, as ?? by(w, m, r), by(t, m, r), im),
+  ),
+  command(
+    fc.tuple(target, ifMatch),
+    (w, im) => `leave(#${w}, ${im})`,
+    (w, im) => (m, r, as) => leaveStep(m, as ?? by(w, m, r), im),
+  ),
+  command(
+    fc.tuple(who, target, ifMatch),
+    (w, t, im) => `transfer(${show(w)}, #${t}, ${im})`,
+    (w, t, im) => (m, r, as) => transferStep(m, as ?? by(w, m, r), by(t, m, r), im),
+  ),
+  command(
+    fc.tuple(who, target, role, ifMatch),
+    (w, t, ro, im) => `invite(${show(w)}, #${t}, ${ro}, ${im})`,
+    (w, t, ro, im) => (m, r, as) => inviteStep(m, as ?? by(w, m, r), by(t, m, r), ro, im),
+  ),
+  command(
+    fc.tuple(who, invitationIndex, ifMatch),
+    (w, k, im) => `revoke(${show(w)}, inv${k}, ${im})`,
+    (w, k, im) => (m, r, as) => revokeStep(m, as ?? by(w, m, r), k, im),
+  ),
+  command(
+    fc.tuple(who, invitationIndex),
+    (w, k) => `resend(${show(w)}, inv${k})`,
+    (w, k) => (m, r, as) => resendStep(m, as ?? by(w, m, r), k),
+  ),
+  command(
+    fc.tuple(fc.option(target, { freq: 3 }), invitationIndex, fc.boolean()),
+    (t, k, accept) =>
       `${accept ? 'accept' : 'decline'}(${t === null ? 'invitee' : `#${t}`}, inv${k})`,
-      (m, r) => {
-        const invitation = invitationAt(m.org, k);
-        const invitee =
-          t === null && invitation
-            ? r.cast.actors.find((a) => isInvitee(invitation, a))
-            : undefined;
-        return answerStep(m, invitee ?? by(t ?? 0, m, r), k, accept);
-      },
+    (t, k, accept) => (m, r, as) => {
+      const invitation = invitationAt(m.org, k);
+      const invitee =
+        t === null && invitation ? r.cast.actors.find((a) => isInvitee(invitation, a)) : undefined;
+      return answerStep(m, as ?? invitee ?? by(t ?? 0, m, r), k, accept);
+    },
+  ),
+  command(
+    fc.tuple(who, secretName, fc.boolean(), ifMatch),
+    (w, name, long, im) => `putSecret(${show(w)}, ${name}, ${long ? 'long' : 'short'}, ${im})`,
+    (w, name, long, im) => (m, r, as) => putSecretStep(m, r, as ?? by(w, m, r), name, long, im),
+  ),
+  command(
+    fc.tuple(who, secretName, ifMatch),
+    (w, name, im) => `deleteSecret(${show(w)}, ${name}, ${im})`,
+    (w, name, im) => (m, r, as) => deleteSecretStep(m, as ?? by(w, m, r), name, im),
+  ),
+];
+
+/** API keys are made and revoked with ID tokens (a key cannot mint keys). */
+export const keyCommands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
+  fc
+    .tuple(who, fc.boolean())
+    .map(
+      ([w, write]) =>
+        new StepCommand(`createKey(${show(w)}, ${write ? 'read+write' : 'read'})`, (m, r) =>
+          createKeyStep(m, by(w, m, r), write),
+        ),
     ),
+  fc.tuple(fc.option(target, { freq: 4 }), fc.nat(7)).map(
+    ([t, k]) =>
+      new StepCommand(`revokeKey(${t === null ? 'its owner' : `#${t}`}, key${k})`, (m, r) => {
+        const key = m.keys.length ? m.keys[k % m.keys.length] : null;
+        const owner = key && r.cast.actors.find((a) => a.uid === key.uid);
+        return revokeKeyStep(m, t === null && owner ? owner : by(t ?? 0, m, r), k);
+      }),
   ),
 ];
 

@@ -3,12 +3,13 @@
 // model (one owner; team = member documents = roles keys; one audit entry per successful write);
 // every cast member's custom claims list exactly their memberships; the security rules let
 // exactly those read the organization whom the API shows it in full.
+import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { app, bearer } from '../../helpers/api';
 import { projectId } from '../../helpers/emulators';
 import { auth, db } from '../../../functions/src/firebase';
 import type { Cast } from './cast';
-import { expectEqual, ModelFailure } from './commands';
+import { expectEqual, ModelFailure, type Real } from './commands';
 import { readsInFull, teamOf, visible, type Model, type Role } from './model';
 
 /** The members' roles of an organization as Firestore holds them (member documents). */
@@ -31,12 +32,13 @@ async function rulesAllowRead(orgId: string, idToken: string): Promise<boolean> 
 /** The organization document, members, invitations and log agree with the model. */
 async function checkStored(model: Model): Promise<void> {
   const ref = db().doc(`organizations/${model.orgId}`);
-  const [doc, roles, invitations, logs, tombstone] = await Promise.all([
+  const [doc, roles, invitations, logs, tombstone, secrets] = await Promise.all([
     ref.get(),
     storedRoles(model.orgId),
     ref.collection('invitations').get(),
     ref.collection('logs').count().get(),
     db().doc(`purged_organizations/${model.orgId}`).get(),
+    ref.collection('secrets').get(),
   ]);
   const org = model.org;
   if (!org) {
@@ -44,6 +46,7 @@ async function checkStored(model: Model): Promise<void> {
     expectEqual(roles.size, 0, 'member documents after purge');
     expectEqual(invitations.size, 0, 'invitations after purge');
     expectEqual(logs.data().count, 0, 'log entries after purge');
+    expectEqual(secrets.size, 0, 'secret references after purge');
     if (model.purged) {
       expectEqual(tombstone.get('expires_at') !== null, true, 'tombstone with an expiry');
     }
@@ -69,6 +72,11 @@ async function checkStored(model: Model): Promise<void> {
   const expected = org.invitations.map((i) => `${i.id}:${i.status}`).sort();
   expectEqual(statuses, expected, 'invitations');
   expectEqual(logs.data().count, model.audit, 'audit entries (one per successful write)');
+  expectEqual(
+    secrets.docs.map((d) => `${d.id}:${d.get('last4')}`).sort(),
+    [...org.secrets.values()].map(({ name, last4 }) => `${name}:${last4}`).sort(),
+    'secret references',
+  );
 }
 
 /**
@@ -127,17 +135,68 @@ async function checkReaders(model: Model, cast: Cast): Promise<void> {
   );
 }
 
-/** No posted secret value in any response body. */
-export function checkNoSecrets(bodies: string[], secrets: string[]): void {
-  for (const body of bodies) {
-    for (const secret of secrets) {
-      if (body.includes(secret)) throw new ModelFailure(`a response holds a secret value: ${body}`);
+/** Every secret value the suite sends starts so (see `secretValue`): easy to look for. */
+export const SECRET_MARK = `sv${process.pid}x`;
+
+/** Log lines (the functions logger's and the console's) that held a secret value. */
+export const leakedLines: string[] = [];
+
+/**
+ * Watches every log line the app writes (the functions logger writes through the console it
+ * found at load time; structured logs may use the console too) for secret values.
+ */
+export function watchLogs(): void {
+  // The package exports no path to it: it sits next to the logger's entry point.
+  const logger = require.resolve('firebase-functions/logger');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const common = require(join(dirname(logger), 'common.js')) as {
+    UNPATCHED_CONSOLE: Record<string, (...args: unknown[]) => void>;
+  };
+  const targets = [common.UNPATCHED_CONSOLE, console as unknown as Record<string, never>];
+  for (const target of targets) {
+    for (const method of ['debug', 'info', 'log', 'warn', 'error']) {
+      const original = target[method] as (...args: unknown[]) => void;
+      target[method] = (...args: unknown[]) => {
+        const line = args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)));
+        if (line.join(' ').includes(SECRET_MARK)) leakedLines.push(line.join(' '));
+        original(...args);
+      };
     }
   }
 }
 
-export async function checkInvariants(model: Model, cast: Cast): Promise<void> {
-  // The registry holds this organization from the start (claims are compared to it).
+/**
+ * No secret value in any response body, log line, or document of the organization (one query
+ * over its whole subtree through the emulator's REST API).
+ */
+async function checkNoSecrets(model: Model, real: Real): Promise<void> {
+  for (const body of real.bodies) {
+    if (body.includes(SECRET_MARK)) throw new ModelFailure(`a response holds a secret: ${body}`);
+  }
+  if (leakedLines.length) throw new ModelFailure(`a log line holds a secret: ${leakedLines[0]}`);
+  if (real.secrets.length === 0) return;
+  const root = `projects/${projectId}/databases/(default)/documents`;
+  const response = await fetch(
+    `http://${process.env.FIRESTORE_EMULATOR_HOST}/v1/${root}/organizations/${model.orgId}:runQuery`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: 'Bearer owner' },
+      body: JSON.stringify({ structuredQuery: { from: [{ allDescendants: true }] } }),
+    },
+  );
+  const text = await response.text();
+  if (!response.ok) throw new ModelFailure(`runQuery: ${response.status} ${text}`);
+  const org = (await db().doc(`organizations/${model.orgId}`).get()).data();
+  if (text.includes(SECRET_MARK) || JSON.stringify(org ?? {}).includes(SECRET_MARK)) {
+    throw new ModelFailure(`a document of ${model.orgId} holds a secret value`);
+  }
+}
+
+export async function checkInvariants(model: Model, real: Real): Promise<void> {
   await checkStored(model);
-  await Promise.all([checkClaims(model, cast), checkReaders(model, cast)]);
+  await Promise.all([
+    checkClaims(model, real.cast),
+    checkReaders(model, real.cast),
+    checkNoSecrets(model, real),
+  ]);
 }

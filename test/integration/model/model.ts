@@ -15,6 +15,14 @@ export interface InvitationModel {
   resent: boolean;
 }
 
+export interface KeyModel {
+  id: string;
+  raw: string;
+  uid: string;
+  write: boolean;
+  revoked: boolean;
+}
+
 export interface SecretModel {
   name: string;
   last4: string | null;
@@ -38,6 +46,8 @@ export interface Model {
   /** null before it is created and after it is purged. */
   org: OrgModel | null;
   purged: boolean;
+  /** API keys made in this sequence: whose, their scopes, whether revoked. */
+  keys: KeyModel[];
   /** Audit entries the organization's log must hold (one per successful write that logs). */
   audit: number;
   /** Commands run and how they ended, for the report. */
@@ -70,6 +80,7 @@ export function newModel(orgId: string): Model {
     orgId,
     org: null,
     purged: false,
+    keys: [],
     audit: 0,
     stats: { commands: 0, ok: 0, refused: 0 },
   };
@@ -103,16 +114,22 @@ export function bump(model: Model): void {
   model.audit += 1;
 }
 
-/** `If-Match` as a command sends it: none, the current ETag, or one that is stale. */
-export type IfMatch = 'none' | 'current' | 'stale';
+/**
+ * `If-Match` as a command sends it: none, the current ETag, one that is stale, or a fixed version
+ * (a concurrent batch sends the ETag it read before the batch).
+ */
+export type IfMatch = 'none' | 'current' | 'stale' | number;
 
 export function ifMatchHeader(model: Model, mode: IfMatch): string | undefined {
   if (mode === 'none') return undefined;
+  if (typeof mode === 'number') return `"${mode}"`;
   const version = model.org?.version ?? 1;
   return mode === 'current' ? `"${version}"` : `"${version + 1000}"`;
 }
 
-export const staleIf = (mode: IfMatch) => mode === 'stale';
+/** Whether the `If-Match` names another version than the organization's now. */
+export const isStale = (model: Model, mode: IfMatch) =>
+  mode === 'stale' || (typeof mode === 'number' && mode !== model.org?.version);
 
 /** The team's uids, sorted (the order `team` has in the invariants). */
 export const teamOf = (org: OrgModel) => [...org.roles.keys()].sort();

@@ -38,13 +38,13 @@ export async function runSequence(
 ): Promise<void> {
   const cast = await castForSequence();
   const model = newModel(freshOrgId(prefix));
-  const real: Real = { cast, bodies: [] };
+  const real: Real = { cast, bodies: [], secrets: [] };
   cast.registry.set(model.orgId, new Map());
   try {
     await prepare(model, real);
     await fc.asyncModelRun(() => ({ model, real }), commands);
     const t0 = Date.now();
-    await checkInvariants(model, cast);
+    await checkInvariants(model, real);
     totals.invariantMs += Date.now() - t0;
   } finally {
     cast.registry.set(model.orgId, await storedRoles(model.orgId));
