@@ -155,7 +155,7 @@ export function watchLogs(): void {
   const targets = [common.UNPATCHED_CONSOLE, console as unknown as Record<string, never>];
   for (const target of targets) {
     for (const method of ['debug', 'info', 'log', 'warn', 'error']) {
-      const original = target[method] as (...args: unknown[]) => void;
+      const original = target[method];
       target[method] = (...args: unknown[]) => {
         const line = args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)));
         if (line.join(' ').includes(SECRET_MARK)) leakedLines.push(line.join(' '));
