@@ -21,7 +21,11 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       setupFiles: ['<rootDir>/test/helpers/setup.ts'],
       // Every response checked against the OpenAPI document (test/helpers/spec.ts).
-      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-after-env.ts'],
+      // ...and no log line holds a credential or secret (test/helpers/log-capture.ts).
+      setupFilesAfterEnv: [
+        '<rootDir>/test/helpers/setup-after-env.ts',
+        '<rootDir>/test/helpers/log-capture.ts',
+      ],
       transform,
       slowTestThreshold: 20,
     },

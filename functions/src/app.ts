@@ -62,11 +62,13 @@ const corsOptions: cors.CorsOptionsDelegate<express.Request> = (req, callback) =
 };
 
 function apiRouter(options: AppOptions): Router {
+  const limits = limitsWith(options.limits);
   const authService = createAuthService({
     keys: apiKeyStore,
     identity,
     memberships: (uid) => claimsStore.membershipsOf(uid),
     pepper,
+    quotas: limits.quotas,
   });
   const claims = createClaimsService(claimsStore);
   const secrets = createSecretService({ organizations: organizationStore, vault: secretStore });
@@ -75,8 +77,8 @@ function apiRouter(options: AppOptions): Router {
     users: userStore,
     claims,
     secrets,
+    quotas: limits.quotas,
   });
-  const limits = limitsWith(options.limits);
   const router = Router();
   // Before anything reads credentials: an address that failed authentication too often, and
   // requests without credentials, per address (limits/).
@@ -89,6 +91,7 @@ function apiRouter(options: AppOptions): Router {
     team: teamStore,
     users: userStore,
     claims,
+    quotas: limits.quotas,
   });
   const routes = apiRoutes(
     {

@@ -3,6 +3,7 @@ import * as logger from 'firebase-functions/logger';
 import { ZodError, type core } from 'zod';
 import { ApiError, type ErrorDetail } from '../errors';
 import { GRPC } from '../grpc';
+import { requestId, traceField } from './request-log';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -114,6 +115,8 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
     method: req.method,
     path: req.path,
     error: error instanceof Error ? error.stack : String(error),
+    request_id: requestId(req),
+    ...traceField(req),
   });
   sendError(res, new ApiError('internal', 'Something went wrong on our side. Please try again.'));
 };
