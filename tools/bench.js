@@ -31,6 +31,7 @@ const { call, signIn } = require('./bench/client');
 const { createFloors } = require('./bench/floors');
 const { compare, latency } = require('./bench/measure');
 const { writeReport } = require('./bench/report');
+const { measureSizing } = require('./bench/sizing');
 const { importUsers, orgId, pad, profile, seedOrganizations } = require('./bench/seed');
 
 // BENCH_QUICK=1: a smoke run of the whole benchmark in a minute (small samples, 1,000 organizations),
@@ -263,6 +264,12 @@ async function main() {
   log(`load: ${LOAD.connections} connections for ${LOAD.duration} s on one instance`);
   const load = await loadTest(userKey.key);
 
+  log('sizing: one instance on the Functions Framework at its configured concurrency');
+  const sizing = await measureSizing({
+    key: userKey.key,
+    paths: [`/api/organizations/${GET_ORG}`, '/api/organizations?limit=25'],
+  });
+
   log(`cold starts: ${COLD_RUNS} runs of each function`);
   const digest = createHmac('sha256', process.env.API_KEY_PEPPER).update(cold.key).digest('hex');
   const coldStart = await coldStarts({ db, digest, key: cold.key, uid: user.uid });
@@ -289,6 +296,7 @@ async function main() {
     large,
     keyUse,
     load,
+    sizing,
     coldStart,
   };
   // The raw figures, for a look beyond the report (.local is not committed); a quick run's report

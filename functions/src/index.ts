@@ -3,9 +3,52 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { app } from './app';
 import { apiKeyPepper } from './config';
 import { userStore } from './users/store';
+import { onDocumentCreated } from 'firebase-functions/v2/firestore';
+import { onTaskDispatched } from 'firebase-functions/v2/tasks';
+import { retryConfig, type DeliveryTask } from './webhooks/queue';
 
-/** The organizations API: one HTTPS function serving the Express app. */
-export const api = onRequest({ secrets: [apiKeyPepper], cors: false, invoker: 'public' }, app);
+// The delivery code loads on a trigger's first run, not with the API's cold start.
+const webhookDelivery = () =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./webhooks/delivery') as typeof import('./webhooks/delivery');
+
+/**
+ * The organizations API: one HTTPS function serving the Express app. Sized from a measurement
+ * (BENCHMARKS.md, section 6; tools/bench/sizing.js): one instance serving `concurrency` requests
+ * at once must peak at ≤ 70 % of `memory`. At 80 (Cloud Run's default, and what the bench loads)
+ * the default 256 MiB is too tight, so 512 MiB; `cpu: 1` because a 2nd gen function below one
+ * vCPU serves one request at a time. Requests are short (one Firestore round trip; BENCHMARKS.md
+ * sections 1 and 5): 60 s bounds a stuck one. `maxInstances` caps the bill and Firestore's load (10 × 80
+ * = 800 requests in flight; raise it with the rate limits, docs/OPERATIONS.md); no instance is kept
+ * warm (`minInstances: 0`: a cold start costs about 0.4 s, BENCHMARKS.md section 3).
+ */
+export const api = onRequest(
+  {
+    secrets: [apiKeyPepper],
+    cors: false,
+    invoker: 'public',
+    memory: '512MiB',
+    cpu: 1,
+    concurrency: 80,
+    timeoutSeconds: 60,
+    maxInstances: 10,
+    minInstances: 0,
+  },
+  app,
+);
 
 /** Creates the `users/{uid}` profile of every new account (Auth has no v2 creation trigger). */
 export const createProfile = user().onCreate((user) => userStore.createProfile(user));
+
+/** Fans each new event out to its subscribed webhook endpoints, one delivery task each. */
+export const fanOutEvent = onDocumentCreated('events/{eventId}', async (event) => {
+  await webhookDelivery().fanOut(event.params.eventId);
+});
+
+/** Delivers one event to one endpoint; the queue retries a failure (webhooks/queue.ts). */
+export const deliverWebhook = onTaskDispatched<DeliveryTask>(
+  { retryConfig: retryConfig(), rateLimits: { maxConcurrentDispatches: 100 } },
+  async (request) => {
+    await webhookDelivery().deliver(request.data, request.retryCount ?? 0);
+  },
+);

@@ -5,7 +5,8 @@
 // Functions Framework (the Cloud Functions 2nd gen runtime) serves `api` against the emulators.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createUser, describeEmulators, wipe } from '../helpers/emulators';
+import { createUser, describeEmulators, sleep, wipe } from '../helpers/emulators';
+import { leaks } from '../helpers/log-capture';
 
 // tools/ is plain JavaScript (the bench uses the same module).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,7 +31,12 @@ interface Endpoint {
   region: string[];
   entryPoint: string;
   httpsTrigger?: { invoker?: string[] | null };
-  eventTrigger?: { eventType: string; retry: boolean };
+  eventTrigger?: {
+    eventType: string;
+    retry: boolean;
+    eventFilters?: Record<string, string>;
+    eventFilterPathPatterns?: Record<string, string>;
+  };
   taskQueueTrigger?: object;
   availableMemoryMb: number | null;
   concurrency?: number | null;
@@ -54,12 +60,13 @@ const EXPECTED: Record<string, object> = {
     region: ['us-central1'],
     entryPoint: 'api',
     trigger: { https: { invoker: ['public'] } },
-    availableMemoryMb: null,
-    concurrency: null,
-    cpu: null,
-    timeoutSeconds: null,
-    maxInstances: null,
-    minInstances: null,
+    // Sized in functions/src/index.ts from BENCHMARKS.md section 6.
+    availableMemoryMb: 512,
+    concurrency: 80,
+    cpu: 1,
+    timeoutSeconds: 60,
+    maxInstances: 10,
+    minInstances: 0,
     secrets: ['API_KEY_PEPPER'],
   },
   createProfile: {
@@ -67,7 +74,56 @@ const EXPECTED: Record<string, object> = {
     region: ['us-central1'],
     entryPoint: 'createProfile',
     trigger: {
-      event: { eventType: 'providers/firebase.auth/eventTypes/user.create', retry: false },
+      event: {
+        eventType: 'providers/firebase.auth/eventTypes/user.create',
+        retry: false,
+        eventFilters: { resource: `projects/${projectId}` },
+      },
+    },
+    availableMemoryMb: null,
+    concurrency: null,
+    cpu: null,
+    timeoutSeconds: null,
+    maxInstances: null,
+    minInstances: null,
+    secrets: [],
+  },
+  // Issue 15: events and webhooks (functions/src/webhooks/).
+  fanOutEvent: {
+    platform: 'gcfv2',
+    region: ['us-central1'],
+    entryPoint: 'fanOutEvent',
+    trigger: {
+      event: {
+        eventType: 'google.cloud.firestore.document.v1.created',
+        retry: false,
+        eventFilters: { database: '(default)', namespace: '(default)' },
+        eventFilterPathPatterns: { document: 'events/{eventId}' },
+      },
+    },
+    availableMemoryMb: null,
+    concurrency: null,
+    cpu: null,
+    timeoutSeconds: null,
+    maxInstances: null,
+    minInstances: null,
+    secrets: [],
+  },
+  deliverWebhook: {
+    platform: 'gcfv2',
+    region: ['us-central1'],
+    entryPoint: 'deliverWebhook',
+    trigger: {
+      taskQueue: {
+        rateLimits: { maxConcurrentDispatches: 100, maxDispatchesPerSecond: null },
+        retryConfig: {
+          maxAttempts: 8,
+          maxBackoffSeconds: 28800,
+          maxDoublings: 5,
+          maxRetrySeconds: null,
+          minBackoffSeconds: 900,
+        },
+      },
     },
     availableMemoryMb: null,
     concurrency: null,
@@ -88,6 +144,12 @@ function summary(endpoint: Endpoint) {
           event: {
             eventType: endpoint.eventTrigger.eventType,
             retry: endpoint.eventTrigger.retry,
+            ...(endpoint.eventTrigger.eventFilters
+              ? { eventFilters: endpoint.eventTrigger.eventFilters }
+              : {}),
+            ...(endpoint.eventTrigger.eventFilterPathPatterns
+              ? { eventFilterPathPatterns: endpoint.eventTrigger.eventFilterPathPatterns }
+              : {}),
           },
         }
       : endpoint.taskQueueTrigger
@@ -227,9 +289,43 @@ describeEmulators('the deploy artifact on the Functions Framework', () => {
         data: { organization_id: 'artifact-lab', name: 'Artifact Lab', type: 'lab', role: 'owner' },
       });
 
-      const read = await call('GET', '/api/organizations/artifact-lab', json(key));
+      const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const read = await call('GET', '/api/organizations/artifact-lab', {
+        headers: { ...json(key).headers, 'X-Cloud-Trace-Context': `${trace}/1;o=1` },
+      });
       expect(read.status).toBe(200);
       expect(read.body).toEqual({ success: true, data: (created.body as { data: object }).data });
+
+      // The function's structured request line, as the runtime writes it to stdout (Cloud Logging).
+      // (written once the answer is sent: it may reach the pipe just after the answer).
+      const logged = () =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(`"request_id":"${trace}"`));
+      for (let wait = 0; wait < 40 && logged().length === 0; wait += 1) await sleep(50);
+      const lines = logged();
+      expect(lines.map((line) => JSON.parse(line) as object)).toEqual([
+        {
+          severity: 'INFO',
+          message: 'GET /organizations/:org_id 200',
+          method: 'GET',
+          route: '/organizations/:org_id',
+          status: 200,
+          latency_ms: expect.any(Number),
+          completed: true,
+          uid: expect.any(String),
+          credential: 'api_key',
+          key_id: (minted.body!.data as { key_id: string }).key_id,
+          organization_id: 'artifact-lab',
+          request_id: trace,
+          'logging.googleapis.com/trace': `projects/${projectId}/traces/${trace}`,
+        },
+      ]);
+      // Nothing the runtime wrote holds a credential or the pepper (test/helpers/log-capture.ts).
+      expect(leaks(server.output().split('\n'))).toEqual([]);
+      expect(server.output()).not.toContain(key);
+      expect(server.output()).not.toContain(idToken);
     });
 
     it('refuses malformed JSON in the framework’s own parser: 400, an HTML page, before the app runs', async () => {

@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { FLOOR_DESCRIPTIONS } = require('./floors');
 const { root } = require('./paths');
+const { sizingSection } = require('./sizing');
 
 const LATENCY_RATIO = 1.5;
 const COLD_RATIO = 1.5;
@@ -423,6 +424,7 @@ function writeReport(report, dir = root) {
     coldSection(report, check),
     scaleSection(report, check),
     loadSection(report, check),
+    ...(report.sizing ? [sizingSection(report.sizing, check, { table, mb, ms, int })] : []),
   ];
   const total = sections.join('\n').match(/\| [✓✗] \|$/gm).length;
   const summary = failed.length
