@@ -14,7 +14,7 @@ const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir } = requi
 const { spawn } = require('node:child_process');
 const { startSecretManagerEmulator } = require('./secret-manager-emulator');
 
-const EMULATORS = 'auth,firestore,functions,hosting';
+const EMULATORS = 'auth,firestore,functions,hosting,tasks';
 
 async function canDownloadFirestore() {
   const child = firebase(['setup:emulators:firestore'], { stdio: 'ignore' });

@@ -11,7 +11,7 @@ const { ensureSecrets, exitCode, firebase, firestoreEmulator, localDir, root } =
 const { seedDemo } = require('./demo');
 const { startSecretManagerEmulator } = require('./secret-manager-emulator');
 
-const EMULATORS = 'auth,firestore,functions,hosting';
+const EMULATORS = 'auth,firestore,functions,hosting,tasks';
 const HOSTING = 'http://127.0.0.1:5000';
 const dataDir = path.join(localDir, 'emulator-data');
 

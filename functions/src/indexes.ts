@@ -1,13 +1,14 @@
 import { collectionGroupField } from './firestore';
 import { COUNT_INDEXES, LIST_INDEXES } from './organizations/store';
 import { TEAM_FIELD_OVERRIDES, TEAM_INDEXES } from './team/store';
+import { EVENT_FIELD_OVERRIDES, EVENT_INDEXES } from './webhooks/store';
 
 /**
  * Every index the API's queries need, gathered from the stores that issue them. A unit test holds
  * `firestore.indexes.json` equal to this, so a new query shape cannot ship without its index.
  */
 export const firestoreIndexes = {
-  indexes: [...LIST_INDEXES, ...COUNT_INDEXES, ...TEAM_INDEXES],
+  indexes: [...LIST_INDEXES, ...COUNT_INDEXES, ...TEAM_INDEXES, ...EVENT_INDEXES],
   fieldOverrides: [
     // `claimsStore.membershipsOf`: a collection-group query on members by uid.
     collectionGroupField('members', 'uid'),
@@ -33,5 +34,6 @@ export const firestoreIndexes = {
       indexes: [],
     },
     ...TEAM_FIELD_OVERRIDES,
+    ...EVENT_FIELD_OVERRIDES,
   ],
 };

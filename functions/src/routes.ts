@@ -9,6 +9,8 @@ import { systemRoutes } from './system/routes';
 import { teamRoutes } from './team/routes';
 import type { TeamService } from './team/service';
 import { userRoutes } from './users/routes';
+import { webhookRoutes } from './webhooks/routes';
+import { defaultWebhookService, type WebhookService } from './webhooks/service';
 import type { UserService } from './users/service';
 
 /** What the routes call. */
@@ -20,6 +22,8 @@ export interface Services {
   sessionCookie: SessionCookie;
   secrets: SecretService;
   team: TeamService;
+  /** Events and webhook endpoints (defaults to the one on the app's stores). */
+  webhooks?: WebhookService;
 }
 
 /** Every operation of the API, in the order the router tries them and the document lists them. */
@@ -31,6 +35,7 @@ export function apiRoutes(services: Services, version: string): Route[] {
     ...authRoutes(services.auth, services.sessionCookie),
     ...secretRoutes(services.secrets),
     ...teamRoutes(services.team),
+    ...webhookRoutes(() => services.webhooks ?? defaultWebhookService()),
   ];
   return routes;
 }

@@ -16,4 +16,8 @@ export const API_COLLECTIONS = [
   'api_keys',
   'idempotency_keys',
   'mail',
+  'events',
+  'webhooks',
+  'messages',
+  'deliveries',
 ] as const;

@@ -31,6 +31,8 @@ import type {
   SecretRef,
 } from './types';
 import { publicProfile, PUBLIC_FIELDS } from './views';
+import { createOutbox, type EventRecord } from '../webhooks/events';
+import { creationEvents } from '../webhooks/outbox';
 
 const organizations = () => db().collection('organizations');
 const orgRef = (orgId: string) => organizations().doc(orgId);
@@ -43,6 +45,8 @@ const invitationRef = (orgId: string, id: string) =>
 const publicRef = (orgId: string) => db().collection('public_organizations').doc(orgId);
 /** A purged id, kept so that it cannot be taken again for a while (a TTL policy removes it). */
 const tombstoneRef = (orgId: string) => db().collection('purged_organizations').doc(orgId);
+/** `events/{evt_id}`: the outbox of changes (webhooks/events.ts), top-level so a purge keeps it. */
+const eventRef = (event: EventRecord) => db().collection('events').doc(event.id);
 
 /** An organization and the caller's membership, read in one round trip. */
 export interface OrgSnapshot {
@@ -102,6 +106,14 @@ function syncPublicProfile(
 /** Writes within one transaction: every change lands with its log entry, or none does. */
 function transactionWriter(transaction: Transaction) {
   const deletedSecrets = new Set<string>();
+  // Every log entry below is written with its events, in this commit.
+  const outbox = createOutbox();
+  const logWithEvents = (orgId: string, log: LogEntry, after?: OrganizationRecord) => {
+    transaction.create(logRef(orgId), log);
+    for (const event of outbox.eventsFor(orgId, log, after)) {
+      transaction.create(eventRef(event), event);
+    }
+  };
   return {
     read: (orgId: string, uid: string | null) =>
       readBoth((...refs) => transaction.getAll(...refs), orgId, uid),
@@ -117,7 +129,7 @@ function transactionWriter(transaction: Transaction) {
       after: OrganizationRecord,
     ) {
       transaction.update(orgRef(orgId), patch);
-      transaction.create(logRef(orgId), log);
+      logWithEvents(orgId, log, after);
       syncPublicProfile(transaction, patch, after);
     },
 
@@ -125,20 +137,23 @@ function transactionWriter(transaction: Transaction) {
     markPurging(org: OrganizationRecord, log: LogEntry, tombstone: TombstoneRecord) {
       const patch = { purging: true };
       transaction.update(orgRef(org.organization_id), patch);
-      transaction.create(logRef(org.organization_id), log);
+      logWithEvents(org.organization_id, log, { ...org, ...patch });
       transaction.set(tombstoneRef(org.organization_id), tombstone);
       syncPublicProfile(transaction, patch, { ...org, ...patch });
     },
 
     putMember(member: MemberRecord) {
+      outbox.putMember(member);
       transaction.set(memberRef(member.organization_id, member.uid), member);
     },
 
     setRole(orgId: string, uid: string, role: Role) {
+      outbox.setRole(orgId, uid, role);
       transaction.update(memberRef(orgId, uid), { role });
     },
 
     removeMember(orgId: string, uid: string) {
+      outbox.removeMember(orgId, uid);
       transaction.delete(memberRef(orgId, uid));
     },
 
@@ -147,7 +162,12 @@ function transactionWriter(transaction: Transaction) {
     },
 
     async readInvitation(orgId: string, id: string): Promise<InvitationRecord | null> {
-      return parseStored(invitationRecord, await transaction.get(invitationRef(orgId, id)));
+      const invitation = parseStored(
+        invitationRecord,
+        await transaction.get(invitationRef(orgId, id)),
+      );
+      outbox.sawInvitation(invitation);
+      return invitation;
     },
 
     /** The pending invitations of one invitee (by email or by uid) to the organization. */
@@ -161,10 +181,13 @@ function transactionWriter(transaction: Transaction) {
           .where(invitee.field, '==', invitee.value)
           .where('status', '==', 'pending'),
       );
-      return parseAll(invitationRecord, snapshot.docs);
+      const found = parseAll(invitationRecord, snapshot.docs);
+      found.forEach((invitation) => outbox.sawInvitation(invitation));
+      return found;
     },
 
     putInvitation(invitation: InvitationRecord) {
+      outbox.putInvitation(invitation);
       transaction.set(
         invitationRef(invitation.organization_id, invitation.invitation_id),
         invitation,
@@ -172,6 +195,7 @@ function transactionWriter(transaction: Transaction) {
     },
 
     updateInvitation(orgId: string, id: string, patch: Partial<InvitationRecord>) {
+      outbox.updateInvitation(id, patch);
       transaction.update(invitationRef(orgId, id), patch);
     },
 
@@ -198,8 +222,16 @@ function transactionWriter(transaction: Transaction) {
 
     /** Records a change to the organization that touches no organization field. */
     log(orgId: string, entry: LogEntry) {
-      transaction.create(logRef(orgId), entry);
+      logWithEvents(orgId, entry);
     },
+
+    /** Writes an event that no log entry stands for (webhook endpoints, written by the API). */
+    event(event: EventRecord) {
+      transaction.create(eventRef(event), event);
+    },
+
+    /** The transaction itself, for a module's own documents (webhooks/store.ts). */
+    raw: transaction,
   };
 }
 
@@ -282,6 +314,7 @@ export const organizationStore = {
     for (const model of dataModels)
       batch.create(ref.collection('data_models').doc(model.key), model);
     batch.create(logRef(org.organization_id), log);
+    for (const event of creationEvents(created)) batch.create(eventRef(event), event);
     for (const secret of secrets)
       batch.create(secretRefs(org.organization_id).doc(secret.name), secret);
     for (const { invitation, mail } of invitations) {
