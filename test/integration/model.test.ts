@@ -6,10 +6,12 @@ import './model/limits';
 import fc from 'fast-check';
 import { describeEmulators } from '../helpers/emulators';
 import { createStep, keyCommands, organizationCommands, perform, resolve } from './model/commands';
+import { prepareBatch, runBatch, specs } from './model/concurrency';
 import { watchLogs } from './model/invariants';
 import { report, RUNS, runSequence, seeds, totals } from './model/run';
 
 const SEQUENCE_RUNS = RUNS || 100;
+const BATCH_RUNS = RUNS ? Math.max(1, Math.round(RUNS / 2)) : 50;
 const MAX_COMMANDS = 25;
 
 describeEmulators('model-based: organizations, team, invitations, secrets, API keys', () => {
@@ -35,6 +37,21 @@ describeEmulators('model-based: organizations, team, invitations, secrets, API k
             }),
         ),
         { seed, numRuns: SEQUENCE_RUNS, verbose: 1 },
+      );
+    }, 1_200_000);
+  }
+
+  for (const seed of seeds([17101])) {
+    test(`concurrent batches, seed ${seed}`, async () => {
+      report('concurrent', seed);
+      await fc.assert(
+        fc.asyncProperty(specs, (list) =>
+          runSequence('mc', [], async (model, real) => {
+            await prepareBatch(model, real);
+            await runBatch(model, real, list);
+          }),
+        ),
+        { seed, numRuns: BATCH_RUNS, verbose: 1 },
       );
     }, 1_200_000);
   }

@@ -41,7 +41,7 @@ export type Who = number | 'owner' | { team: number };
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
-interface Call {
+export interface Call {
   method: Method;
   path: string;
   body?: object;
@@ -50,7 +50,7 @@ interface Call {
 }
 
 /** One step: the request, the model's verdict, and a check of a 2xx body after the model moved. */
-interface Step {
+export interface Step {
   actor: CastMember | null;
   credential?: string;
   call: Call;
@@ -98,44 +98,75 @@ function invitationAt(org: OrgModel | null, k: InvitationRef): InvitationModel |
   return org.invitations[(k - 1) % org.invitations.length];
 }
 
-/** Sends one step's request and checks the answer against the model's verdict. */
-export async function perform(model: Model, real: Real, step: Step): Promise<void> {
-  const { call, verdict } = step;
+/** An answer as the checks need it. */
+export interface Answer {
+  status: number;
+  code?: string;
+  success?: boolean;
+  data: Record<string, unknown>;
+  etag?: string;
+  text: string;
+}
+
+/** Sends one step's request; a 5xx is a failure whatever the model says. */
+export async function send(real: Real, step: Step): Promise<Answer> {
+  const { call } = step;
   let test = request(app)[call.method](call.path);
   const credential = step.credential ?? step.actor?.user.idToken;
   if (credential) test = test.set(bearer(credential));
   if (call.ifMatch) test = test.set('If-Match', call.ifMatch);
   for (const [name, value] of Object.entries(call.headers ?? {})) test = test.set(name, value);
   const response = call.body === undefined ? await test : await test.send(call.body);
-  model.stats.commands += 1;
   real.bodies.push(response.text);
-  const where = `${call.method.toUpperCase()} ${call.path} as ${step.actor?.name ?? 'nobody'}`;
   if (response.status >= 500) {
-    throw new ModelFailure(`${where}: ${response.status} ${response.text}`);
+    throw new ModelFailure(`${describeStep(step)}: ${response.status} ${response.text}`);
   }
   const body = response.body as {
-    success: boolean;
+    success?: boolean;
     data?: Record<string, unknown>;
     error?: { code: string };
   };
-  if (response.status !== verdict.status || (verdict.code && body.error?.code !== verdict.code)) {
+  return {
+    status: response.status,
+    code: body.error?.code,
+    success: body.success,
+    data: body.data ?? {},
+    etag: response.headers.etag as string | undefined,
+    text: response.text,
+  };
+}
+
+export const describeStep = (step: Step) =>
+  `${step.call.method.toUpperCase()} ${step.call.path} as ${step.actor?.name ?? 'nobody'}`;
+
+/** Whether an answer is the one the verdict says (status, and an error's code). */
+export const agrees = (verdict: Verdict, answer: Answer) =>
+  answer.status === verdict.status && (verdict.code ? answer.code === verdict.code : !answer.code);
+
+/** Sends one step's request and checks the answer against the model's verdict. */
+export async function perform(model: Model, real: Real, step: Step): Promise<void> {
+  const { verdict } = step;
+  const answer = await send(real, step);
+  model.stats.commands += 1;
+  const where = describeStep(step);
+  if (!agrees(verdict, answer)) {
     throw new ModelFailure(
-      `${where}: expected ${verdict.status}${verdict.code ? ` ${verdict.code}` : ''}, got ${response.status} ${response.text}`,
+      `${where}: expected ${verdict.status}${verdict.code ? ` ${verdict.code}` : ''}, got ${answer.status} ${answer.text}`,
     );
   }
   if (verdict.code) {
-    expectEqual(body.success, false, `${where}: success`);
+    expectEqual(answer.success, false, `${where}: success`);
     model.stats.refused += 1;
     return;
   }
-  expectEqual(body.success, true, `${where}: success`);
+  expectEqual(answer.success, true, `${where}: success`);
   model.stats.ok += 1;
   verdict.apply?.();
-  step.record?.(body.data ?? {});
+  step.record?.(answer.data);
   if (step.versioned && model.org) {
-    expectEqual(response.headers.etag, `"${model.org.version}"`, `${where}: ETag`);
+    expectEqual(answer.etag, `"${model.org.version}"`, `${where}: ETag`);
   }
-  step.check?.(body.data ?? {}, model);
+  step.check?.(answer.data, model);
 }
 
 /** A fast-check command around a step built from the model at run time. */
@@ -714,7 +745,12 @@ export function isInvitee(invitation: InvitationModel, actor: CastMember): boole
   return invitation.uid !== null ? invitation.uid === actor.uid : invitation.email === actor.email;
 }
 
-export function answerStep(model: Model, actor: CastMember, k: number, accept: boolean): Step {
+export function answerStep(
+  model: Model,
+  actor: CastMember,
+  k: InvitationRef,
+  accept: boolean,
+): Step {
   const invitation = invitationAt(model.org, k);
   const id = invitation?.id ?? BOGUS_INVITATION;
   const call: Call = {
@@ -802,8 +838,9 @@ export function putSecretStep(
   name: string,
   long: boolean,
   ifMatch: IfMatch,
+  given?: string,
 ): Step {
-  const value = secretValue(long);
+  const value = given ?? secretValue(long);
   real.secrets.push(value);
   const call: Call = {
     method: 'put',
