@@ -38,7 +38,7 @@ export function useSession(): Session {
 /** My role in an organization, from my organizations' list. */
 export function useRole(orgId: string): Role | null {
   const found = useSession().organizations.value?.find((org) => org.organization_id === orgId);
-  return (found?.role) ?? null;
+  return found?.role ?? null;
 }
 
 export const can = {

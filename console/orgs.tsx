@@ -183,9 +183,18 @@ function useOrganization(orgId: string) {
     const listed = organizations.value.find((org) => org.organization_id === orgId);
     if (listed) return listed;
     const path = { org_id: orgId };
-    return (await call(api.GET('/organizations/{org_id}', { params: { path } }))).data as Organization;
+    return (await call(api.GET('/organizations/{org_id}', { params: { path } })))
+      .data as Organization;
   }, [orgId, organizations.value]);
 }
+
+const ROLE_LABELS: Record<string, string> = {
+  owner: 'Owner',
+  admin: 'Admins',
+  member: 'Members',
+  viewer: 'Viewers',
+  total: 'Team size',
+};
 
 export function Overview({ orgId }: { orgId: string }) {
   const { organizations } = useSession();
@@ -220,9 +229,7 @@ export function Overview({ orgId }: { orgId: string }) {
           <dl class="summary">
             {Object.entries(value.members as Record<string, number>).map(([role, count]) => (
               <div key={role}>
-                <dt>
-                  {role === 'total' ? 'Members' : `${role[0].toUpperCase()}${role.slice(1)}s`}
-                </dt>
+                <dt>{ROLE_LABELS[role] ?? role}</dt>
                 <dd>{count}</dd>
               </div>
             ))}
@@ -284,7 +291,7 @@ type Form = Record<TextKey, string> & { type: string; public: boolean; licenses:
 
 function formOf(org: Organization): Form {
   const form = { type: org.type, public: org.public } as Form;
-  for (const [key] of TEXT_FIELDS) form[key] = (org[key]) ?? '';
+  for (const [key] of TEXT_FIELDS) form[key] = org[key] ?? '';
   form.licenses = (org.licenses ?? []).map((license) => ({
     license_number: license.license_number,
     license_type: license.license_type,
@@ -332,7 +339,7 @@ export function Settings({ orgId }: { orgId: string }) {
             key={result.etag}
             org={result.data as Organization}
             etag={result.etag}
-            role={((result.data as Organization).role) ?? role}
+            role={(result.data as Organization).role ?? role}
             reload={load.reload}
           />
         )}

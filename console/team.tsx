@@ -79,7 +79,12 @@ export function Team({ orgId }: { orgId: string }) {
                 (role === 'owner' || member.role !== 'admin');
               return (
                 <tr key={member.uid}>
-                  <td>{member.name || member.uid}</td>
+                  <td>
+                    {member.photo_url && (
+                      <img class="avatar" src={member.photo_url} alt="" width={24} height={24} />
+                    )}
+                    {member.name || '—'}
+                  </td>
                   <td>{member.email}</td>
                   <td>
                     {editable ? (

@@ -50,6 +50,7 @@ export async function callApi(
     method = 'GET',
     body,
   }: { credential?: string; method?: string; body?: unknown } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests check bodies exactly
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${consoleUrl}/api${path}`, {
     method,
