@@ -74,6 +74,28 @@ export function App({ auth }: { auth: Auth }) {
   return <Shell auth={auth} user={user} />;
 }
 
+const AUTH_MESSAGES: Record<string, string> = {
+  'auth/invalid-credential': 'Wrong email or password.',
+  'auth/user-not-found': 'Wrong email or password.',
+  'auth/wrong-password': 'Wrong email or password.',
+  'auth/email-already-in-use': 'An account with this email exists already: sign in instead.',
+  'auth/weak-password': 'That password is too weak: use at least 6 characters.',
+  'auth/invalid-email': 'That email address is not valid.',
+  'auth/missing-password': 'Type your password.',
+  'auth/too-many-requests': 'Too many attempts: wait a moment and try again.',
+};
+
+/** Firebase Auth's error as a sentence (its code kept for support). */
+async function plainly(action: Promise<unknown>): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const sentence = code && AUTH_MESSAGES[code];
+    throw sentence ? new Error(`${sentence} (${code})`) : error;
+  }
+}
+
 function SignIn({ auth }: { auth: Auth }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -83,16 +105,16 @@ function SignIn({ auth }: { auth: Auth }) {
     event.preventDefault();
     setNotice('');
     void action.run(async () => {
-      if (mode === 'sign-in') await signInWithEmailAndPassword(auth, email, password);
+      if (mode === 'sign-in') await plainly(signInWithEmailAndPassword(auth, email, password));
       else {
-        const { user } = await createUserWithEmailAndPassword(auth, email, password);
-        await sendEmailVerification(user);
+        await plainly(createUserWithEmailAndPassword(auth, email, password));
+        await sendEmailVerification(auth.currentUser!);
       }
     });
   };
   const reset = () =>
     action.run(async () => {
-      await sendPasswordResetEmail(auth, email);
+      await plainly(sendPasswordResetEmail(auth, email));
       setNotice(`A password reset link was sent to ${email}.`);
     });
   return (

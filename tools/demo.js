@@ -6,11 +6,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { localDir, projectId } = require('./local');
 
-const AUTH = 'http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1';
-const API = 'http://127.0.0.1:5000/api';
+// `npm start`'s stack; the browser tests seed their own stack (other ports) with the same code.
+const DEFAULTS = {
+  auth: 'http://127.0.0.1:9099',
+  hosting: 'http://127.0.0.1:5000',
+  stateFile: path.join(localDir, 'demo.json'),
+};
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
 const DEMO_ORGANIZATION = 'demo-lab';
-const stateFile = path.join(localDir, 'demo.json');
 
 async function call(url, { method = 'GET', headers = {}, body } = {}) {
   const response = await fetch(url, {
@@ -23,7 +26,7 @@ async function call(url, { method = 'GET', headers = {}, body } = {}) {
 }
 
 /** Signs the demo user in, creating the account on first use. */
-async function signIn() {
+async function signIn(AUTH) {
   const credentials = { email: DEMO.email, password: DEMO.password, returnSecureToken: true };
   let result = await call(`${AUTH}/accounts:signInWithPassword?key=demo`, {
     method: 'POST',
@@ -45,17 +48,20 @@ async function signIn() {
   return result.body.idToken;
 }
 
-async function keyWorks(key) {
+async function keyWorks(API, key) {
   if (!key) return false;
   return (
     (await call(`${API}/auth/me`, { headers: { Authorization: `Bearer ${key}` } })).status === 200
   );
 }
 
-async function seedDemo() {
-  const idToken = await signIn();
+async function seedDemo(options = {}) {
+  const { auth, hosting, stateFile } = { ...DEFAULTS, ...options };
+  const AUTH = `${auth}/identitytoolkit.googleapis.com/v1`;
+  const API = `${hosting}/api`;
+  const idToken = await signIn(AUTH);
   const state = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : {};
-  if (!(await keyWorks(state.apiKey))) {
+  if (!(await keyWorks(API, state.apiKey))) {
     const created = await call(`${API}/auth/keys`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${idToken}` },

@@ -8,7 +8,7 @@
 import type { BrowserContext, Page, Request } from '@playwright/test';
 import { gzipSync } from 'node:zlib';
 import { expect, test } from './chromium';
-import { callApi, consoleUrl, idToken, readmeScreenshot, verifyEmail } from './stack';
+import { callApi, consoleUrl, idToken, readmeScreenshot, seedDemo, verifyEmail } from './stack';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -302,4 +302,36 @@ test('archive and restore; transfer ownership with a confirmation', async () => 
   await inviteePage.goto(`/#/o/${orgId}/overview`);
   await inviteePage.reload();
   await expect(inviteePage.getByTestId('my-role')).toHaveText('owner');
+});
+
+test("npm start's demo user signs in and sees Demo Lab; signs out", async ({ browser }) => {
+  const demo = await seedDemo();
+  const context = await browser.newContext({ baseURL: consoleUrl });
+  const page = await context.newPage();
+  try {
+    await page.goto('/');
+    await field(page, 'Email').fill(demo.email);
+    await field(page, 'Password').fill(demo.password);
+    await button(page, 'Sign in').click();
+    await expect(page.getByRole('combobox', { name: 'Organization' })).toContainText('Demo Lab');
+    await page.goto(`/#/o/${demo.organizationId}/overview`);
+    await expect(page.getByRole('heading', { name: 'Demo Lab' })).toBeVisible();
+    await expect(page.getByTestId('my-role')).toHaveText('owner');
+    await button(page, 'Sign out').click();
+    await expect(button(page, 'Sign in')).toBeVisible();
+    // A wrong password: the Auth error is shown.
+    await field(page, 'Email').fill(demo.email);
+    await field(page, 'Password').fill('not-the-password');
+    await button(page, 'Sign in').click();
+    // (The Auth emulator says auth/wrong-password; production, auth/invalid-credential.)
+    await expect(page.getByRole('alert')).toHaveText(
+      /^Wrong email or password\. \(auth\/(?:wrong-password|invalid-credential)\)$/,
+    );
+    await button(page, 'Reset password').click();
+    await expect(page.getByRole('status')).toHaveText(
+      `A password reset link was sent to ${demo.email}.`,
+    );
+  } finally {
+    await context.close();
+  }
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export const consoleUrl = process.env.CONSOLE_URL ?? 'http://127.0.0.1:5000';
 const project = process.env.GCLOUD_PROJECT ?? 'demo-organizations';
 
-function authEmulator(): string {
+export function authEmulator(): string {
   return `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'}`;
 }
 
@@ -68,4 +68,23 @@ export async function callApi(
 export async function readmeScreenshot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   await page.screenshot({ path: join(__dirname, '..', '..', 'docs', `console-${name}.png`) });
+}
+
+interface Demo {
+  email: string;
+  password: string;
+  organizationId: string;
+}
+
+/** `npm start`'s demo user and Demo Lab (tools/demo.js), seeded into this stack. */
+export async function seedDemo(): Promise<Demo> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the tool is CommonJS
+  const demo = require('../../tools/demo.js') as {
+    seedDemo(options: { auth: string; hosting: string; stateFile: string }): Promise<Demo>;
+  };
+  return demo.seedDemo({
+    auth: authEmulator(),
+    hosting: consoleUrl,
+    stateFile: join(__dirname, '..', '..', '.local', 'demo-browser-tests.json'),
+  });
 }
