@@ -32,6 +32,7 @@ const { createFloors } = require('./bench/floors');
 const { compare, latency } = require('./bench/measure');
 const { writeReport } = require('./bench/report');
 const { measureSizing } = require('./bench/sizing');
+const { measureConsole } = require('./bench/console');
 const { importUsers, orgId, pad, profile, seedOrganizations } = require('./bench/seed');
 
 // BENCH_QUICK=1: a smoke run of the whole benchmark in a minute (small samples, 1,000 organizations),
@@ -297,6 +298,7 @@ async function main() {
     keyUse,
     load,
     sizing,
+    console: measureConsole(),
     coldStart,
   };
   // The raw figures, for a look beyond the report (.local is not committed); a quick run's report

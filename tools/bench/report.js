@@ -7,6 +7,7 @@ const path = require('node:path');
 const { FLOOR_DESCRIPTIONS } = require('./floors');
 const { root } = require('./paths');
 const { sizingSection } = require('./sizing');
+const { consoleSection } = require('./console');
 
 const LATENCY_RATIO = 1.5;
 const COLD_RATIO = 1.5;
@@ -425,6 +426,7 @@ function writeReport(report, dir = root) {
     scaleSection(report, check),
     loadSection(report, check),
     ...(report.sizing ? [sizingSection(report.sizing, check, { table, mb, ms, int })] : []),
+    ...(report.console ? [consoleSection(report.console, check, { table })] : []),
   ];
   const total = sections.join('\n').match(/\| [✓✗] \|$/gm).length;
   const summary = failed.length
