@@ -300,16 +300,23 @@ const READ_ONLY = new Set([
 /**
  * Starts the emulator. `port: 0` picks a free port; `dataFile` keeps the state across restarts.
  * `failNext(method, code)` makes the next call of an RPC (e.g. `'AddSecretVersion'`) fail with that
- * gRPC status code, once per call of `failNext`.
+ * gRPC status code, once per call of `failNext`; `delayNext(method, ms)` makes it answer that late
+ * (a slow service), once per call.
  */
 async function startSecretManagerEmulator({ host = '127.0.0.1', port = 9399, dataFile } = {}) {
   const state = createState(dataFile);
   const faults = new Map();
+  const delays = new Map();
   const server = new grpc.Server();
 
   const implementation = {};
   for (const [method, handler] of Object.entries(methods(state))) {
     implementation[method] = (call, callback) => {
+      const delay = delays.get(method)?.shift();
+      if (delay !== undefined) {
+        setTimeout(() => implementation[method](call, callback), delay);
+        return;
+      }
       const fault = faults.get(method)?.shift();
       if (fault !== undefined) {
         callback({ code: fault, details: `Injected fault: ${status[fault]}.` });
@@ -346,6 +353,11 @@ async function startSecretManagerEmulator({ host = '127.0.0.1', port = 9399, dat
       if (!(code in status) || typeof code !== 'number') throw new Error(`Unknown code ${code}.`);
       if (!faults.has(method)) faults.set(method, []);
       faults.get(method).push(code);
+    },
+    delayNext(method, ms) {
+      if (!(method in implementation)) throw new Error(`Unknown method ${method}.`);
+      if (!delays.has(method)) delays.set(method, []);
+      delays.get(method).push(ms);
     },
     /** A copy of the state: `{ [secretName]: { secret, versions } }`, payloads in base64. */
     secrets() {

@@ -12,6 +12,7 @@ import { config, pepper } from './config';
 import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
+import { deadline, requestDeadlineMs } from './http/deadline';
 import { errorHandler, guardBody, notFound } from './http/middleware';
 import { requestLog } from './http/request-log';
 import { createOrganizationService } from './organizations/service';
@@ -32,6 +33,8 @@ export interface AppOptions {
   extraRoutes?: (router: Router) => void;
   /** Limits other than the environment's (tests: short windows, small quotas). */
   limits?: LimitOverrides;
+  /** How long a request may take before it is a 503 (default: `REQUEST_DEADLINE_MS`, 50 s). */
+  deadlineMs?: number;
 }
 
 // The console's origins: the only ones CORS answers and the only ones that writes signed by the
@@ -126,6 +129,8 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.set('trust proxy', trustProxyHops);
   // First: one structured log line per request, whatever answers it (http/request-log.ts).
   app.use(requestLog);
+  // A dependency that hangs is a 503 to retry, never a request the platform cuts (http/deadline.ts).
+  app.use(deadline(options.deadlineMs ?? requestDeadlineMs()));
   app.use(helmet());
   app.use(cors(corsOptions));
   app.use(guardBody(config.bodyLimitBytes));

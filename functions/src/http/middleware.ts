@@ -77,6 +77,12 @@ const RETRYABLE_GRPC_CODES = new Set<number>([
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   const code = (error as { code?: unknown } | null)?.code;
+  // firebase-admin's own network failures (Auth unreachable while verifying a token or reading a user).
+  if (code === 'app/network-error' || code === 'app/network-timeout') {
+    return new ApiError('unavailable', 'Authentication is unreachable: try again shortly.', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
   if (typeof code === 'number' && RETRYABLE_GRPC_CODES.has(code)) {
     return new ApiError('unavailable', 'The database is busy or unreachable: try again shortly.', {
       headers: { 'Retry-After': '1' },

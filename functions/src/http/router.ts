@@ -74,6 +74,8 @@ function replyOf(route: Route, outcome: Outcome<unknown>, req: Request): HttpRep
  * cache may keep them (`no-store`), unless the route says otherwise (the public document).
  */
 function send(res: Response, reply: HttpReply): void {
+  // Already answered: the request ran past its deadline (http/deadline.ts) and got a 503.
+  if (res.headersSent) return;
   if (!res.get('Cache-Control')) res.set('Cache-Control', 'no-store');
   res.set(reply.headers).status(reply.status).json(reply.body);
 }

@@ -131,7 +131,7 @@ export async function send(real: Real, step: Step): Promise<Answer> {
     code: body.error?.code,
     success: body.success,
     data: body.data ?? {},
-    etag: response.headers.etag as string | undefined,
+    etag: response.headers.etag,
     text: response.text,
   };
 }
