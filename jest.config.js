@@ -13,6 +13,8 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       roots: ['<rootDir>/test/unit'],
+      // The app's request lines kept out of the output, and checked for credentials.
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/log-capture.ts'],
       transform,
     },
     {

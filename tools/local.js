@@ -26,6 +26,11 @@ function ensureSecrets() {
     const pepper = crypto.randomBytes(32).toString('base64url');
     fs.writeFileSync(file, `API_KEY_PEPPER=${pepper}\n`, { mode: 0o600 });
   }
+  // The previous pepper of a rotation (docs/OPERATIONS.md): none here. Appended to older files,
+  // or the Functions emulator would look for it in Google's Secret Manager on every call.
+  if (!/^API_KEY_PEPPER_PREVIOUS=/m.test(fs.readFileSync(file, 'utf8'))) {
+    fs.appendFileSync(file, 'API_KEY_PEPPER_PREVIOUS=none\n');
+  }
   const secrets = {};
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());

@@ -8,7 +8,7 @@ import { createAuthService } from './auth/service';
 import { apiKeyStore } from './auth/store';
 import { createClaimsService } from './claims/service';
 import { claimsStore } from './claims/store';
-import { config, pepper } from './config';
+import { config, pepper, previousPepper } from './config';
 import { idempotencyGuard } from './http/idempotency';
 import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
@@ -25,6 +25,7 @@ import { apiRoutes } from './routes';
 import { bruteForceGuard } from './limits/brute-force';
 import { limitsWith, trustProxyHops, type LimitOverrides } from './limits/config';
 import { anonymousLimit, callerLimits } from './limits/rate';
+import { createLimitsService } from './limits/service';
 import { createUserService } from './users/service';
 import { userStore } from './users/store';
 
@@ -71,6 +72,7 @@ function apiRouter(options: AppOptions): Router {
     identity,
     memberships: (uid) => claimsStore.membershipsOf(uid),
     pepper,
+    previousPepper,
     quotas: limits.quotas,
   });
   const claims = createClaimsService(claimsStore);
@@ -104,6 +106,7 @@ function apiRouter(options: AppOptions): Router {
       auth: authService,
       sessionCookie: { secure: config.secureCookies },
       secrets,
+      limits: createLimitsService(limits),
     },
     config.version,
   );

@@ -6,6 +6,13 @@ import * as z from 'zod';
 /** The pepper of API-key digests: a function secret, read with `.value()` inside a request only. */
 export const apiKeyPepper = defineSecret('API_KEY_PEPPER');
 
+/**
+ * The pepper before the last rotation, accepted for a grace period (docs/OPERATIONS.md): a key
+ * whose digest is under it still verifies and moves to the current pepper's digest on that use.
+ * `none` (or empty) outside a rotation; a secret too, as it unlocks the same keys.
+ */
+export const apiKeyPepperPrevious = defineSecret('API_KEY_PEPPER_PREVIOUS');
+
 const packageJson = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
   version: string;
 };
@@ -120,4 +127,13 @@ export function pepper(): string {
   const value = apiKeyPepper.value();
   if (!value) throw new Error('The API_KEY_PEPPER secret is not set.');
   return value;
+}
+
+/** The previous API-key pepper during a rotation's grace period, else null. */
+export function previousPepper(): string | null {
+  // Unset where no secret file or deploy binds it (the tests): null, without firebase-functions'
+  // warning that `.value()` logs for an unbound secret.
+  if (process.env[apiKeyPepperPrevious.name] === undefined) return null;
+  const value = apiKeyPepperPrevious.value().trim();
+  return value && value !== 'none' && value !== pepper() ? value : null;
 }

@@ -1,7 +1,7 @@
 import { user } from 'firebase-functions/v1/auth';
 import { onRequest } from 'firebase-functions/v2/https';
 import { app } from './app';
-import { apiKeyPepper } from './config';
+import { apiKeyPepper, apiKeyPepperPrevious } from './config';
 import { userStore } from './users/store';
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
@@ -24,7 +24,7 @@ const webhookDelivery = () =>
  */
 export const api = onRequest(
   {
-    secrets: [apiKeyPepper],
+    secrets: [apiKeyPepper, apiKeyPepperPrevious],
     cors: false,
     invoker: 'public',
     memory: '512MiB',

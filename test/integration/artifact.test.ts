@@ -67,7 +67,7 @@ const EXPECTED: Record<string, object> = {
     timeoutSeconds: 60,
     maxInstances: 10,
     minInstances: 0,
-    secrets: ['API_KEY_PEPPER'],
+    secrets: ['API_KEY_PEPPER', 'API_KEY_PEPPER_PREVIOUS'],
   },
   createProfile: {
     platform: 'gcfv1',
@@ -197,7 +197,10 @@ describeEmulators('the deploy artifact on the Functions Framework', () => {
       Object.entries(build.endpoints).map(([name, endpoint]) => [name, summary(endpoint)]),
     );
     expect(found).toEqual(EXPECTED);
-    expect(build.params).toEqual([{ type: 'secret', name: 'API_KEY_PEPPER' }]);
+    expect(build.params).toEqual([
+      { type: 'secret', name: 'API_KEY_PEPPER' },
+      { type: 'secret', name: 'API_KEY_PEPPER_PREVIOUS' },
+    ]);
   }, 60_000);
 
   describe('api served by @google-cloud/functions-framework against the emulators', () => {
@@ -221,6 +224,8 @@ describeEmulators('the deploy artifact on the Functions Framework', () => {
           APP_URL: 'https://console.example.com',
           // The secret as Cloud Functions exposes it: an environment variable of the same name.
           API_KEY_PEPPER: secretLocal('API_KEY_PEPPER'),
+          // Outside a rotation (docs/OPERATIONS.md).
+          API_KEY_PEPPER_PREVIOUS: 'none',
         },
       });
     }, 60_000);

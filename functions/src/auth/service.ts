@@ -8,6 +8,8 @@ import type { Caller, CredentialKind, Scope } from './caller';
 import type { AuthUser, Identity } from './identity';
 import { generateKey, generateKeyId, keyDigest, KEY_PREFIX, looksLikeKey } from './keys';
 import { keyIdSchema, type CreateKeyInput } from './schemas';
+import type { Quotas } from '../limits/config';
+import { quotaCounters } from '../limits/quotas';
 import type { ApiKeyRecord, ApiKeyStore } from './store';
 
 /** A verified key is trusted from memory this long; it is also how long a revocation may take. */
@@ -15,6 +17,8 @@ export const KEY_CACHE_TTL_MS = 30_000;
 const KEY_CACHE_MAX = 1000;
 const LAST_USED_RESOLUTION_MS = MINUTE_MS;
 const MAX_KEYS_PER_USER = 100;
+/** Reads and commits of one key creation, when concurrent ones keep changing its quota counter. */
+const MAX_CREATE_ATTEMPTS = 10;
 const MAX_CREDENTIAL_LENGTH = 4096;
 export const SESSION_MS = 7 * DAY_MS;
 const RECENT_SIGN_IN_MS = 5 * MINUTE_MS;
@@ -94,7 +98,11 @@ export interface AuthServiceDeps {
   identity: Identity;
   memberships: MembershipLookup;
   pepper: () => string;
+  /** The pepper before the last rotation, during its grace period (config.ts), else null. */
+  previousPepper?: () => string | null;
   now?: () => Date;
+  /** The quota on creating API keys (default: the environment's). */
+  quotas?: Quotas;
 }
 
 /** A page of a user's keys, newest first (ties by key id), for the cursor codec. */
@@ -120,8 +128,11 @@ export function createAuthService({
   identity,
   memberships,
   pepper,
+  previousPepper = () => null,
   now = () => new Date(),
+  quotas,
 }: AuthServiceDeps) {
+  const counters = quotaCounters(quotas);
   // Bounded: the oldest entry goes first (a Map iterates in insertion order).
   const cache = new Map<string, CachedKey>();
 
@@ -145,12 +156,23 @@ export function createAuthService({
     }
   }
 
+  /**
+   * During a pepper rotation's grace period, a key stored under the previous pepper's digest:
+   * moved to the current one's (the same record, one transaction), so that it outlives the grace
+   * period once used in it. Null without a previous pepper or such a key.
+   */
+  async function underPreviousPepper(key: string, digest: string) {
+    const previous = previousPepper();
+    if (!previous) return null;
+    return keys.rehome(keyDigest(key, previous), digest);
+  }
+
   async function verifyKey(key: string): Promise<Caller> {
     const digest = keyDigest(key, pepper());
     const at = now();
     let entry = cache.get(digest);
     if (!entry || at.getTime() - entry.cachedAt >= KEY_CACHE_TTL_MS) {
-      const stored = await keys.get(digest);
+      const stored = (await keys.get(digest)) ?? (await underPreviousPepper(key, digest));
       if (!stored) throw unauthenticated('Unknown API key.');
       checkRecord(stored.record, at);
       const user = await identity.getUser(stored.record.uid);
@@ -239,29 +261,45 @@ export function createAuthService({
           'An API key cannot create API keys: sign in with an ID token or a session.',
         );
       }
-      const active = await keys.listForUser(caller.uid);
-      if (active.length >= MAX_KEYS_PER_USER) {
-        throw new ApiError(
-          'resource-exhausted',
-          `You have ${MAX_KEYS_PER_USER} API keys, the most allowed: revoke one first.`,
-        );
+      // The daily quota's counter is read alongside the list: the same round trip.
+      const quota = counters.apiKeys(caller.uid, now());
+      for (let attempt = 1; ; attempt += 1) {
+        const [active, [counter]] = await Promise.all([
+          keys.listForUser(caller.uid),
+          keys.counters([quota]),
+        ]);
+        if (active.length >= MAX_KEYS_PER_USER) {
+          throw new ApiError(
+            'resource-exhausted',
+            `You have ${MAX_KEYS_PER_USER} API keys, the most allowed: revoke one first.`,
+          );
+        }
+        const key = generateKey();
+        const at = now();
+        const record: ApiKeyRecord = {
+          key_id: generateKeyId(),
+          uid: caller.uid,
+          name: input.name,
+          scopes: input.scopes,
+          prefix: KEY_PREFIX,
+          last4: key.slice(-4),
+          created_at: at,
+          expires_at: new Date(at.getTime() + input.expires_in_days * DAY_MS),
+          last_used_at: null,
+          revoked_at: null,
+        };
+        const charge = [{ read: counter, amount: 1 }];
+        if (await keys.create(keyDigest(key, pepper()), record, charge)) {
+          return { ...keyView(record), key };
+        }
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          throw new ApiError(
+            'unavailable',
+            'Too many concurrent key creations by this user: try again shortly.',
+            { headers: { 'Retry-After': '1' } },
+          );
+        }
       }
-      const key = generateKey();
-      const at = now();
-      const record: ApiKeyRecord = {
-        key_id: generateKeyId(),
-        uid: caller.uid,
-        name: input.name,
-        scopes: input.scopes,
-        prefix: KEY_PREFIX,
-        last4: key.slice(-4),
-        created_at: at,
-        expires_at: new Date(at.getTime() + input.expires_in_days * DAY_MS),
-        last_used_at: null,
-        revoked_at: null,
-      };
-      await keys.create(keyDigest(key, pepper()), record);
-      return { ...keyView(record), key };
     },
 
     /**

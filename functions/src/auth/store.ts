@@ -2,6 +2,9 @@ import type { DocumentSnapshot } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import { db } from '../firebase';
 import { parseStored } from '../firestore';
+import { GRPC } from '../grpc';
+import { chargeInBatch, counterReads, counterRefs, type CounterRead } from '../limits/quota-store';
+import type { QuotaCounter } from '../limits/quotas';
 
 /** An API key as stored in `api_keys/{digest}`: everything but the key itself. */
 const apiKeyRecord = z.object({
@@ -32,8 +35,34 @@ function fromSnapshot(snapshot: DocumentSnapshot): StoredKey | null {
 
 /** API keys in Firestore, addressed by their digest: a lookup is one document read, never a scan. */
 export const apiKeyStore = {
-  async create(digest: string, record: ApiKeyRecord): Promise<void> {
-    await collection().doc(digest).create(record);
+  /**
+   * Creates a key with the quota it uses, in one commit; false when the counter changed since
+   * it was read (a concurrent creation: read it again and retry).
+   */
+  async create(
+    digest: string,
+    record: ApiKeyRecord,
+    charges: { read: CounterRead; amount: number }[] = [],
+  ): Promise<boolean> {
+    const batch = db().batch();
+    chargeInBatch(batch, charges);
+    batch.create(collection().doc(digest), record);
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (charges.length && (code === GRPC.ALREADY_EXISTS || code === GRPC.FAILED_PRECONDITION)) {
+        return false;
+      }
+      throw error;
+    }
+  },
+
+  /** Quota counters, read in one round trip (alongside `listForUser`). */
+  async counters(counters: QuotaCounter[]): Promise<CounterRead[]> {
+    if (counters.length === 0) return [];
+    return counterReads(counters, await db().getAll(...counterRefs(counters)));
   },
 
   async get(digest: string): Promise<StoredKey | null> {
@@ -60,6 +89,23 @@ export const apiKeyStore = {
 
   async revoke(digest: string, at: Date): Promise<void> {
     await collection().doc(digest).update({ revoked_at: at });
+  },
+
+  /**
+   * Moves a key's document from one digest to another (a pepper rotation), in one transaction;
+   * the key under `to` once moved (also by a concurrent call), or null when there is none.
+   */
+  async rehome(from: string, to: string): Promise<StoredKey | null> {
+    return db().runTransaction(async (transaction) => {
+      const [old, moved] = await transaction.getAll(collection().doc(from), collection().doc(to));
+      // Another instance moved it first.
+      if (moved.exists) return fromSnapshot(moved);
+      const found = fromSnapshot(old);
+      if (!found) return null;
+      transaction.set(collection().doc(to), old.data()!);
+      transaction.delete(old.ref);
+      return { digest: to, record: found.record };
+    });
   },
 
   async touch(digest: string, at: Date): Promise<void> {
