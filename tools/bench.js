@@ -18,6 +18,20 @@ const { functionsLib, functionsMain, functionsRequire, root } = require('./bench
 process.env.GCLOUD_PROJECT ||= 'demo-organizations';
 process.env.ALLOWED_ORIGINS ??= 'http://127.0.0.1:5000';
 process.env.APP_URL ??= 'http://127.0.0.1:5000';
+// The abuse limits (README "Limits") would answer the load test and the sampled creations 429:
+// generous ones for every app of the run; tools/bench/limits.js measures the limiters themselves.
+for (const name of [
+  'RATE_LIMIT_READS_PER_MINUTE',
+  'RATE_LIMIT_WRITES_PER_MINUTE',
+  'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+  'QUOTA_ORGANIZATIONS_PER_USER_PER_DAY',
+  'QUOTA_INVITATIONS_PER_ORGANIZATION_PER_DAY',
+  'QUOTA_INVITATIONS_PER_INVITEE_PER_DAY',
+  'QUOTA_MEMBERS_PER_ORGANIZATION_PER_HOUR',
+  'QUOTA_API_KEYS_PER_USER_PER_DAY',
+]) {
+  process.env[name] ??= '1000000000';
+}
 // The in-process app uses the function's secrets, as test/helpers/setup.ts does.
 const secrets = fs.readFileSync(path.join(root, 'functions', '.secret.local'), 'utf8');
 for (const line of secrets.split('\n')) {
@@ -30,6 +44,7 @@ require('./bench/meter');
 const { call, signIn } = require('./bench/client');
 const { createFloors } = require('./bench/floors');
 const { compare, latency } = require('./bench/measure');
+const { measureLimits } = require('./bench/limits');
 const { writeReport } = require('./bench/report');
 const { measureSizing } = require('./bench/sizing');
 const { measureConsole } = require('./bench/console');
@@ -265,6 +280,17 @@ async function main() {
   log(`load: ${LOAD.connections} connections for ${LOAD.duration} s on one instance`);
   const load = await loadTest(userKey.key);
 
+  log('abuse limits: GET /organizations/{id} with and without the rate limiters, a quota check');
+  const limits = await measureLimits({
+    createApp,
+    headers: userKey.headers,
+    userHeaders: { authorization: `Bearer ${user.idToken}` },
+    orgId: GET_ORG,
+    warmup: WARMUP,
+    samples: SAMPLES,
+    newId: (i) => `bench-quota-${i}`,
+  });
+
   log('sizing: one instance on the Functions Framework at its configured concurrency');
   const sizing = await measureSizing({
     key: userKey.key,
@@ -298,6 +324,7 @@ async function main() {
     keyUse,
     load,
     sizing,
+    limits,
     console: measureConsole(),
     coldStart,
   };

@@ -7,6 +7,7 @@ export const GRPC = {
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
+  FAILED_PRECONDITION: 9,
   ABORTED: 10,
   UNAVAILABLE: 14,
 } as const;

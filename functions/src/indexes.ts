@@ -34,6 +34,13 @@ export const firestoreIndexes = {
       indexes: [],
     },
     ...TEAM_FIELD_OVERRIDES,
+    {
+      // Quota counters (limits/quota-store.ts) expire when their window ends; read by id only.
+      collectionGroup: 'quota_counters',
+      fieldPath: 'expires_at',
+      ttl: true,
+      indexes: [],
+    },
     ...EVENT_FIELD_OVERRIDES,
   ],
 };

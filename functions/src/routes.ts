@@ -1,6 +1,8 @@
 import { authRoutes, type SessionCookie } from './auth/routes';
 import type { AuthService } from './auth/service';
 import type { Route } from './http/route';
+import { limitRoutes } from './limits/routes';
+import type { LimitsService } from './limits/service';
 import { organizationRoutes } from './organizations/routes';
 import type { OrganizationService } from './organizations/service';
 import { secretRoutes } from './secrets/routes';
@@ -22,6 +24,8 @@ export interface Services {
   sessionCookie: SessionCookie;
   secrets: SecretService;
   team: TeamService;
+  /** `GET /limits` (limits/): the caller's rate limits and quotas. */
+  limits?: LimitsService;
   /** Events and webhook endpoints (defaults to the one on the app's stores). */
   webhooks?: WebhookService;
 }
@@ -35,6 +39,7 @@ export function apiRoutes(services: Services, version: string): Route[] {
     ...authRoutes(services.auth, services.sessionCookie),
     ...secretRoutes(services.secrets),
     ...teamRoutes(services.team),
+    ...limitRoutes(services.limits),
     ...webhookRoutes(() => services.webhooks ?? defaultWebhookService()),
   ];
   return routes;

@@ -3,12 +3,20 @@
 // setup raises the environment's for every other suite (test/helpers/setup.ts).
 import request from 'supertest';
 import { createApp } from '../../functions/src/app';
-import type { LimitOverrides } from '../../functions/src/limits/config';
+import { db } from '../../functions/src/firebase';
+import { LIMIT_SETTINGS, type LimitOverrides } from '../../functions/src/limits/config';
 import { createUser, describeEmulators, sleep, wipe, type TestUser } from '../helpers/emulators';
 import { meterFirestore } from '../helpers/firestore-meter';
 
 const bearer = (credential: string) => ({ Authorization: `Bearer ${credential}` });
 const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+/** The documented defaults of the quotas (the integration setup raises the environment's). */
+const DEFAULT_QUOTAS = Object.fromEntries(
+  Object.entries(LIMIT_SETTINGS.quotas).map(([name, setting]) => [name, setting.default]),
+) as { [K in keyof typeof LIMIT_SETTINGS.quotas]: number };
+/** Rates no test of the quotas comes near. */
+const OPEN_RATES = { reads: 100_000, writes: 100_000, anonymous: 100_000, authFailures: 100_000 };
 
 const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
 
@@ -213,6 +221,234 @@ describeEmulators('abuse limits', () => {
       // Without credentials the address is still served (as anonymous, within its own limit).
       const anonymous = await request(app).get('/api/organizations').set(from('198.51.100.9'));
       expect(anonymous.status).toBe(200);
+    });
+  });
+
+  describe('quotas', () => {
+    /** The 429 of a quota, with the end of its window. */
+    function quotaExhausted(quota: string, resetsAt: string) {
+      const message = `Quota reached: ${quota}. It resets at ${resetsAt}.`;
+      return { success: false, message, error: { code: 'resource-exhausted', message } };
+    }
+    const nextDay = () => {
+      const day = 24 * 3600 * 1000;
+      return new Date((Math.floor(Date.now() / day) + 1) * day).toISOString();
+    };
+    const nextHour = () => {
+      const hour = 3600 * 1000;
+      return new Date((Math.floor(Date.now() / hour) + 1) * hour).toISOString();
+    };
+    const docs = async (collection: string, field: string, value: string) =>
+      (await db().collection(collection).where(field, '==', value).get()).docs;
+
+    it('holds the organizations-per-day quota (default 20) exactly under 20 concurrent creators racing for the last one; nothing is written for the refused', async () => {
+      const app = appWith({ rates: OPEN_RATES, quotas: DEFAULT_QUOTAS });
+      const carol = await createUser({ name: 'Carol Creator' });
+      expect(DEFAULT_QUOTAS.organizationsPerUserPerDay).toBe(20);
+      for (let i = 0; i < 19; i += 1) {
+        const created = await request(app)
+          .post('/api/organizations')
+          .set(bearer(carol.idToken))
+          .send({ organization_id: `carol-early-${i}`, name: `Carol Early ${i}` });
+        expect(created.status).toBe(201);
+      }
+      const racers = Array.from({ length: 20 }, (_, i) => `carol-race-${i}`);
+      const answers = await Promise.all(
+        racers.map((id) =>
+          request(app)
+            .post('/api/organizations')
+            .set(bearer(carol.idToken))
+            .send({ organization_id: id, name: `Carol Race ${id}` }),
+        ),
+      );
+      const won = racers.filter((_, i) => answers[i].status === 201);
+      expect(won).toHaveLength(1);
+      const refused = answers.filter((answer) => answer.status !== 201);
+      expect(refused.map((answer) => answer.status)).toEqual(Array(19).fill(429));
+      for (const answer of refused) {
+        expect(answer.body).toEqual(
+          quotaExhausted('20 organizations created per user per day', nextDay()),
+        );
+        expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      const owned = (await docs('organizations', 'owner', carol.uid)).map((doc) => doc.id);
+      expect(owned.sort()).toEqual(
+        [...Array.from({ length: 19 }, (_, i) => `carol-early-${i}`), won[0]].sort(),
+      );
+      for (const id of racers.filter((id) => id !== won[0])) {
+        const [org, models, logs] = await Promise.all([
+          db().collection('organizations').doc(id).get(),
+          db().collection(`organizations/${id}/data_models`).get(),
+          db().collection(`organizations/${id}/logs`).get(),
+        ]);
+        expect([org.exists, models.size, logs.size]).toEqual([false, 0, 0]);
+      }
+    });
+
+    it('refuses an invitation over the per-invitee quota without queueing its mail, and counts resends per organization', async () => {
+      const app = appWith({
+        rates: OPEN_RATES,
+        quotas: {
+          ...DEFAULT_QUOTAS,
+          invitationsPerInviteePerDay: 2,
+          invitationsPerOrganizationPerDay: 3,
+        },
+      });
+      const dora = await createUser({ name: 'Dora Inviter' });
+      const orgs = ['dora-one', 'dora-two', 'dora-three'];
+      for (const id of orgs) {
+        const created = await request(app)
+          .post('/api/organizations')
+          .set(bearer(dora.idToken))
+          .send({ organization_id: id, name: id });
+        expect(created.status).toBe(201);
+      }
+      const invite = (orgId: string, email: string) =>
+        request(app)
+          .post(`/api/organizations/${orgId}/invitations`)
+          .set(bearer(dora.idToken))
+          .send({ email, role: 'member' });
+      expect((await invite('dora-one', 'Target@Example.com')).status).toBe(201);
+      expect((await invite('dora-two', 'target@example.com')).status).toBe(201);
+      const refused = await invite('dora-three', 'target@example.com');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(
+        quotaExhausted('2 invitations and resends per invitee per day', nextDay()),
+      );
+      const mails = await db().collection('mail').get();
+      const toTarget = mails.docs.filter((doc) =>
+        String(doc.get('to')).toLowerCase().includes('target@example.com'),
+      );
+      expect(toTarget).toHaveLength(2);
+      expect(await docs('organizations/dora-three/invitations', 'status', 'pending')).toHaveLength(
+        0,
+      );
+
+      // Per organization: 3 a day, resends included.
+      const second = await invite('dora-one', 'second@example.com');
+      expect(second.status).toBe(201);
+      const third = await invite('dora-one', 'third@example.com');
+      expect(third.status).toBe(201);
+      const fourth = await invite('dora-one', 'fourth@example.com');
+      expect(fourth.status).toBe(429);
+      expect(fourth.body).toEqual(
+        quotaExhausted('3 invitations and resends per organization per day', nextDay()),
+      );
+    });
+
+    it('holds the API-keys-per-day quota', async () => {
+      const app = appWith({
+        rates: OPEN_RATES,
+        quotas: { ...DEFAULT_QUOTAS, apiKeysPerUserPerDay: 2 },
+      });
+      const erin = await createUser({ name: 'Erin Keys' });
+      await createKey(app, erin, 'one');
+      await createKey(app, erin, 'two');
+      const refused = await request(app)
+        .post('/api/auth/keys')
+        .set(bearer(erin.idToken))
+        .send({ name: 'three' });
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(
+        quotaExhausted('2 API keys created per user per day', nextDay()),
+      );
+      expect(await docs('api_keys', 'uid', erin.uid)).toHaveLength(2);
+
+      // GET /limits tells the caller where they stand.
+      const limits = await request(app).get('/api/limits').set(bearer(erin.idToken));
+      expect(limits.status).toBe(200);
+      const day = 86400;
+      const quota = (
+        name: string,
+        description: string,
+        per: string,
+        limit: number,
+        window: number,
+        used: number | null,
+      ) => ({
+        name,
+        description,
+        per,
+        limit,
+        window_seconds: window,
+        used,
+        remaining: used === null ? null : limit - used,
+        resets_at: window === day ? nextDay() : nextHour(),
+      });
+      expect(limits.body).toEqual({
+        success: true,
+        data: {
+          rate_limits: {
+            counted_per: 'user',
+            window_seconds: 60,
+            reads: 100_000,
+            writes: 100_000,
+            anonymous_per_address: 100_000,
+            failed_authentications_per_address: 100_000,
+          },
+          quotas: [
+            quota('organizations', '20 organizations created per user per day', 'user', 20, day, 0),
+            quota('api_keys', '2 API keys created per user per day', 'user', 2, day, 2),
+            quota(
+              'invitations',
+              '200 invitations and resends per organization per day',
+              'organization',
+              200,
+              day,
+              null,
+            ),
+            quota(
+              'invitee',
+              '5 invitations and resends per invitee per day',
+              'invitee',
+              5,
+              day,
+              null,
+            ),
+            quota(
+              'members',
+              '1000 members added per organization per hour',
+              'organization',
+              1000,
+              3600,
+              null,
+            ),
+          ],
+        },
+      });
+    });
+
+    it('holds the members-added-per-hour quota when invitees accept', async () => {
+      const app = appWith({
+        rates: OPEN_RATES,
+        quotas: { ...DEFAULT_QUOTAS, membersPerOrganizationPerHour: 1 },
+      });
+      const [fay, gus, hal] = await Promise.all([
+        createUser({ name: 'Fay Owner' }),
+        createUser({ name: 'Gus Joiner' }),
+        createUser({ name: 'Hal Joiner' }),
+      ]);
+      const created = await request(app)
+        .post('/api/organizations')
+        .set(bearer(fay.idToken))
+        .send({ organization_id: 'fay-hourly', name: 'Fay Hourly', team: [gus.uid, hal.uid] });
+      expect(created.status).toBe(201);
+      const accept = async (user: TestUser) => {
+        const mine = await request(app).get('/api/invitations').set(bearer(user.idToken));
+        expect(mine.status).toBe(200);
+        const [invitation] = mine.body.data as { id: string }[];
+        return request(app)
+          .post(`/api/invitations/${invitation.id}/accept`)
+          .set(bearer(user.idToken));
+      };
+      expect((await accept(gus)).status).toBe(200);
+      const refused = await accept(hal);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual(
+        quotaExhausted('1 members added per organization per hour', nextHour()),
+      );
+      const org = await db().collection('organizations').doc('fay-hourly').get();
+      expect((org.get('team') as string[]).sort()).toEqual([fay.uid, gus.uid].sort());
     });
   });
 });

@@ -8,6 +8,7 @@ const { FLOOR_DESCRIPTIONS } = require('./floors');
 const { root } = require('./paths');
 const { sizingSection } = require('./sizing');
 const { consoleSection } = require('./console');
+const { limitsSection } = require('./limits');
 
 const LATENCY_RATIO = 1.5;
 const COLD_RATIO = 1.5;
@@ -427,6 +428,7 @@ function writeReport(report, dir = root) {
     loadSection(report, check),
     ...(report.sizing ? [sizingSection(report.sizing, check, { table, mb, ms, int })] : []),
     ...(report.console ? [consoleSection(report.console, check, { table })] : []),
+    ...(report.limits ? [limitsSection(report.limits, check, { table, ms })] : []),
   ];
   const total = sections.join('\n').match(/\| [✓✗] \|$/gm).length;
   const summary = failed.length

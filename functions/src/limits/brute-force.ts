@@ -22,6 +22,7 @@ function partitionKey(key: string): string {
  * credentials are not attempts: the anonymous limit counts them.
  */
 export function bruteForceGuard(rates: RateLimits): RequestHandler {
+  if (!rates.enabled) return (_req, _res, next) => next();
   const failures = new MemoryStore();
   failures.init({ windowMs: rates.windowMs } as Options);
   return async (req, res, next) => {

@@ -14,6 +14,8 @@ export interface RateLimits {
   authFailures: number;
   /** Whether platform administrators skip the rate limits (not by default). */
   exemptAdmins: boolean;
+  /** False only to measure the app without its limiters (tools/bench/limits.js); never by env. */
+  enabled: boolean;
 }
 
 /** Quotas on costly actions, exact across instances (counter documents in Firestore). */
@@ -85,6 +87,7 @@ export function limitsFrom(env: NodeJS.ProcessEnv): Limits {
       windowMs: MINUTE_MS,
       ...read(LIMIT_SETTINGS.rates),
       exemptAdmins: env.RATE_LIMIT_EXEMPT_ADMINS?.trim() === 'true',
+      enabled: true,
     },
     quotas: read(LIMIT_SETTINGS.quotas),
   };

@@ -87,6 +87,7 @@ function limiter(spec: LimiterSpec): RequestHandler {
  * authentication (a request with credentials is counted by `callerLimits` once authenticated).
  */
 export function anonymousLimit(rates: RateLimits): RequestHandler {
+  if (!rates.enabled) return (_req, _res, next) => next();
   return limiter({
     name: 'anonymous',
     limit: rates.anonymous,
@@ -102,6 +103,7 @@ export function anonymousLimit(rates: RateLimits): RequestHandler {
  * run after authentication, which set `req.caller`.
  */
 export function callerLimits(rates: RateLimits): RequestHandler[] {
+  if (!rates.enabled) return [];
   const exempt = (req: Request) => !req.caller || (rates.exemptAdmins && req.caller.admin);
   return [
     limiter({

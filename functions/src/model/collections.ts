@@ -16,6 +16,7 @@ export const API_COLLECTIONS = [
   'api_keys',
   'idempotency_keys',
   'mail',
+  'quota_counters',
   'events',
   'webhooks',
   'messages',

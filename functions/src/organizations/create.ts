@@ -1,5 +1,6 @@
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
+import { quotaCounters } from '../limits/quotas';
 import { iso } from '../time';
 import { DEFAULT_INVITATION_DAYS, invitationMail, newInvitation } from '../team/invitations';
 import type { TombstoneRecord } from '../model/records';
@@ -19,6 +20,9 @@ import {
   type Standing,
 } from './writes';
 
+/** Reads and commits of one creation, when concurrent ones keep changing its quota counters. */
+const MAX_CREATE_ATTEMPTS = 10;
+
 function invalid(field: string, message: string, detail: string): ApiError {
   return new ApiError('invalid-argument', message, { details: [{ path: field, message: detail }] });
 }
@@ -32,6 +36,7 @@ export interface Upserted extends Standing {
 export function creates(deps: OrganizationServiceDeps) {
   const { store, users, claims, secrets, now = () => new Date() } = deps;
   const { update } = updates(deps);
+  const counters = quotaCounters(deps.quotas);
 
   /**
    * Why an id cannot be taken now, if it cannot: its purge has not finished (something may still
@@ -88,11 +93,26 @@ export function creates(deps: OrganizationServiceDeps) {
     // A new organization starts with at most MAX_TEAM_CHANGES invitations: a longer `team`
     // can only be an update, whose profile reads wait until the organization is found.
     const small = team.length - 1 <= MAX_TEAM_CHANGES;
-    const [found, early] = await Promise.all([
-      store.readForCreate(orgId),
-      small ? users.profiles(team) : undefined,
-    ]);
-    if (!found.org) {
+    const invitees = team.filter((member) => member !== caller.uid);
+    // The quotas a creation uses, read with the organization: one round trip, as without them.
+    const quotaAt = now();
+    const quotas = [
+      counters.organizations(caller.uid, quotaAt),
+      ...(small && invitees.length
+        ? [
+            counters.invitations(orgId, quotaAt),
+            ...invitees.map((uid) => counters.invitee({ uid }, quotaAt)),
+          ]
+        : []),
+    ];
+    const early = small ? users.profiles(team) : undefined;
+    // Awaited only for a creation; an update reads profiles itself.
+    early?.catch(() => undefined);
+    // A concurrent creation by the same user (or with the same invitees) changes a counter between
+    // the read and the commit: the commit then fails as a whole, and this reads again.
+    for (let attempt = 1; ; attempt += 1) {
+      const found = await store.readForCreate(orgId, quotas);
+      if (found.org) break;
       if (ifMatch !== undefined) {
         throw new ApiError('failed-precondition', `No organization ${orgId} to match If-Match.`, {
           status: 412,
@@ -127,7 +147,7 @@ export function creates(deps: OrganizationServiceDeps) {
         );
       }
       refuseTaken(orgId, found.tombstone);
-      const profiles = early!;
+      const profiles = (await early)!;
       requireProfiles(team, profiles);
       const at = now();
       const inputs = licenseSecrets(fields.licenses);
@@ -166,20 +186,34 @@ export function creates(deps: OrganizationServiceDeps) {
         });
       let created = false;
       try {
-        created = await store.create({
-          org,
-          members: [memberRecord(orgId, profiles.get(caller.uid)!, 'owner', at)],
-          dataModels: standardDataModels,
-          log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
-          secrets: staged?.refs ?? [],
-          invitations,
-        });
+        created = await store.create(
+          {
+            org,
+            members: [memberRecord(orgId, profiles.get(caller.uid)!, 'owner', at)],
+            dataModels: standardDataModels,
+            log: logEntry(caller, 'organization.created', Object.keys(fields).sort(), at),
+            secrets: staged?.refs ?? [],
+            invitations,
+          },
+          found.counters.map((read) => ({
+            read,
+            // One organization, its invitations, one invitation to each invitee.
+            amount: read.counter.name === 'invitations' ? invitations.length : 1,
+          })),
+        );
       } finally {
         if (!created) await staged?.rollback();
       }
       if (created) {
         await claims.sync([caller.uid]);
         return { org, role: 'owner', created: true };
+      }
+      if (attempt >= MAX_CREATE_ATTEMPTS) {
+        throw new ApiError(
+          'unavailable',
+          'Too many concurrent creations by this user: try again shortly.',
+          { headers: { 'Retry-After': '1' } },
+        );
       }
     }
     const written = await update(caller, orgId, body, { ifMatch, conflictIfStranger: true });

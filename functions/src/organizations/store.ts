@@ -31,6 +31,14 @@ import type {
   SecretRef,
 } from './types';
 import { publicProfile, PUBLIC_FIELDS } from './views';
+import {
+  chargeInBatch,
+  counterReads,
+  counterRefs,
+  transactionQuotas,
+  type CounterRead,
+} from '../limits/quota-store';
+import type { QuotaCounter } from '../limits/quotas';
 import { createOutbox, type EventRecord } from '../webhooks/events';
 import { creationEvents } from '../webhooks/outbox';
 
@@ -58,10 +66,14 @@ async function readBoth(
   getAll: (...refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
   orgId: string,
   uid: string | null,
-): Promise<OrgSnapshot> {
+  /** More documents to read in the same round trip (quota counters): `extra` has them. */
+  more: DocumentReference[] = [],
+): Promise<OrgSnapshot & { extra: DocumentSnapshot[] }> {
   const refs = uid ? [orgRef(orgId), memberRef(orgId, uid)] : [orgRef(orgId)];
-  const [org, member] = await getAll(...refs);
+  const snapshots = await getAll(...refs, ...more);
+  const [org, member] = uid ? snapshots : [snapshots[0], undefined];
   return {
+    extra: snapshots.slice(refs.length),
     org: ownOrganization(parseStored(organizationRecord, org), orgId),
     member: member ? ownMember(parseStored(memberRecord, member), orgId, uid!) : null,
   };
@@ -110,13 +122,28 @@ function transactionWriter(transaction: Transaction) {
   const outbox = createOutbox();
   const logWithEvents = (orgId: string, log: LogEntry, after?: OrganizationRecord) => {
     transaction.create(logRef(orgId), log);
-    for (const event of outbox.eventsFor(orgId, log, after)) {
+    for (const event of outbox.eventsFor(orgId, log, after))
       transaction.create(eventRef(event), event);
-    }
   };
+  const quotas = transactionQuotas(transaction);
   return {
-    read: (orgId: string, uid: string | null) =>
-      readBoth((...refs) => transaction.getAll(...refs), orgId, uid),
+    /**
+     * The organization and the caller's membership; with them, in the same round trip, the quota
+     * counters the transaction may `charge`.
+     */
+    async read(orgId: string, uid: string | null, counters: QuotaCounter[] = []) {
+      const { extra, ...read } = await readBoth(
+        (...refs) => transaction.getAll(...refs),
+        orgId,
+        uid,
+        quotas.refs(counters),
+      );
+      quotas.remember(counters, extra);
+      return read;
+    },
+
+    /** Uses a quota in this commit, or refuses the whole transaction with its 429. */
+    charge: (counter: QuotaCounter, amount: number) => quotas.charge(counter, amount),
 
     /**
      * Changes the organization, with its log entry and its public profile, in this commit.
@@ -269,8 +296,10 @@ export interface ListSpec {
 const ACCESS_MASK = [...Object.keys(accessRecord.shape), 'role'];
 
 export const organizationStore = {
-  read: (orgId: string, uid: string | null) =>
-    readBoth((...refs) => db().getAll(...refs), orgId, uid),
+  read: async (orgId: string, uid: string | null): Promise<OrgSnapshot> => {
+    const { extra: _none, ...read } = await readBoth((...refs) => db().getAll(...refs), orgId, uid);
+    return read;
+  },
 
   /**
    * Just what an access check needs, in one round trip: a field mask keeps a large team's
@@ -296,18 +325,36 @@ export const organizationStore = {
    */
   async readForCreate(
     orgId: string,
-  ): Promise<{ org: OrganizationRecord | null; tombstone: TombstoneRecord | null }> {
-    const [org, tombstone] = await db().getAll(orgRef(orgId), tombstoneRef(orgId));
+    /** The quota counters the creation charges, read in the same round trip. */
+    counters: QuotaCounter[] = [],
+  ): Promise<{
+    org: OrganizationRecord | null;
+    tombstone: TombstoneRecord | null;
+    counters: CounterRead[];
+  }> {
+    const [org, tombstone, ...more] = await db().getAll(
+      orgRef(orgId),
+      tombstoneRef(orgId),
+      ...counterRefs(counters),
+    );
     return {
       org: ownOrganization(parseStored(organizationRecord, org), orgId),
       tombstone: parseStored(tombstoneRecord, tombstone),
+      counters: counterReads(counters, more),
     };
   },
 
-  /** Creates it all in one batch; false when the organization exists. */
-  async create(created: NewOrganization): Promise<boolean> {
+  /**
+   * Creates it all in one batch, with the quotas it uses; false when the organization exists or
+   * a counter changed since it was read (read again and retry).
+   */
+  async create(
+    created: NewOrganization,
+    charges: { read: CounterRead; amount: number }[] = [],
+  ): Promise<boolean> {
     const { org, members, dataModels, log, secrets, invitations } = created;
     const batch = db().batch();
+    chargeInBatch(batch, charges);
     const ref = orgRef(org.organization_id);
     batch.create(ref, org);
     for (const member of members) batch.create(memberRef(org.organization_id, member.uid), member);
@@ -326,7 +373,8 @@ export const organizationStore = {
       await batch.commit();
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === GRPC.ALREADY_EXISTS) return false;
+      const code = (error as { code?: unknown }).code;
+      if (code === GRPC.ALREADY_EXISTS || code === GRPC.FAILED_PRECONDITION) return false;
       throw error;
     }
   },

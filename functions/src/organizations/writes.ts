@@ -1,3 +1,4 @@
+import type { Quotas } from '../limits/config';
 import type { ClaimsService } from '../claims/service';
 import { ApiError } from '../errors';
 import { licenseSecretName, type SecretInput, type SecretService } from '../secrets/service';
@@ -15,6 +16,8 @@ export interface OrganizationServiceDeps {
   claims: ClaimsService;
   secrets: SecretService;
   now?: () => Date;
+  /** The quotas on creating organizations and invitations (default: the environment's). */
+  quotas?: Quotas;
 }
 
 /** Members added or removed by one request: a transaction stays well inside Firestore's limits. */

@@ -127,36 +127,44 @@ export function createInvitationService(deps: TeamDeps) {
 
     async create(caller: Caller, orgId: string, input: InvitationInput, ifMatch?: string[]) {
       const existing = (await users.uidsByEmail([input.email])).get(input.email);
-      return kit.mutate(caller, orgId, ifMatch, async (transaction, access, at) => {
-        requireRights(access, 'admin', 'invite members');
-        if (input.role === 'admin') requireRights(access, 'owner', 'grant admin');
-        if (existing && roleOf(access.org, existing)) {
-          throw new ApiError(
-            'already-exists',
-            `${input.email} is already on the team of ${orgId}.`,
+      const quotas = kit.invitationQuotas(orgId, [{ email: input.email }]);
+      return kit.mutate(
+        caller,
+        orgId,
+        ifMatch,
+        async (transaction, access, at) => {
+          requireRights(access, 'admin', 'invite members');
+          if (input.role === 'admin') requireRights(access, 'owner', 'grant admin');
+          if (existing && roleOf(access.org, existing)) {
+            throw new ApiError(
+              'already-exists',
+              `${input.email} is already on the team of ${orgId}.`,
+            );
+          }
+          const [{ invitation, created }] = await inviteAll(
+            transaction,
+            access.org,
+            caller,
+            [{ invitee: { email: input.email }, role: input.role, mailTo: input.email }],
+            input.expires_in_days,
+            at,
           );
-        }
-        const [{ invitation, created }] = await inviteAll(
-          transaction,
-          access.org,
-          caller,
-          [{ invitee: { email: input.email }, role: input.role, mailTo: input.email }],
-          input.expires_in_days,
-          at,
-        );
-        if (!created) {
-          throw new ApiError(
-            'already-exists',
-            `${input.email} already has a pending invitation (${invitation.invitation_id}): resend it instead.`,
-          );
-        }
-        return {
-          action: 'invitation.created',
-          changed: ['invitations'],
-          target: invitation.invitation_id,
-          result: () => invitationView(invitation, at),
-        };
-      });
+          if (!created) {
+            throw new ApiError(
+              'already-exists',
+              `${input.email} already has a pending invitation (${invitation.invitation_id}): resend it instead.`,
+            );
+          }
+          await quotas.charge(transaction, [invitation]);
+          return {
+            action: 'invitation.created',
+            changed: ['invitations'],
+            target: invitation.invitation_id,
+            result: () => invitationView(invitation, at),
+          };
+        },
+        { quotas: quotas.counters },
+      );
     },
 
     async revoke(caller: Caller, orgId: string, id: string, ifMatch?: string[]) {
@@ -178,45 +186,55 @@ export function createInvitationService(deps: TeamDeps) {
      * invitation every ten minutes (each one mails the invitee).
      */
     async resend(caller: Caller, orgId: string, id: string, ifMatch?: string[]) {
-      return kit.mutate(caller, orgId, ifMatch, async (transaction, access, at) => {
-        requireRights(access, 'admin', 'resend invitations');
-        const invitation = await readPendingInvitation(
-          transaction,
-          orgId,
-          id,
-          ': create a new one',
-        );
-        const seconds = resendWaitSeconds(invitation, at);
-        if (seconds > 0) {
-          throw new ApiError(
-            'resource-exhausted',
-            `This invitation was resent at ${iso(invitation.resent_at)}: resend it again in ${seconds} seconds.`,
-            { headers: { 'Retry-After': String(seconds) } },
+      // The invitee is known once the invitation is read: their counter is read then.
+      const quotas = kit.invitationQuotas(orgId, []);
+      return kit.mutate(
+        caller,
+        orgId,
+        ifMatch,
+        async (transaction, access, at) => {
+          requireRights(access, 'admin', 'resend invitations');
+          const invitation = await readPendingInvitation(
+            transaction,
+            orgId,
+            id,
+            ': create a new one',
           );
-        }
-        const renewed = {
-          ...invitation,
-          expires_at: new Date(at.getTime() + invitation.valid_days * DAY_MS),
-          resent_at: at,
-        };
-        transaction.updateInvitation(orgId, id, {
-          expires_at: renewed.expires_at,
-          resent_at: at,
-        });
-        // An invitation to an account goes to its address as it is now.
-        const account =
-          invitation.uid === null
-            ? undefined
-            : (await users.profiles([invitation.uid])).get(invitation.uid);
-        const to = invitation.email ?? (account?.email || null);
-        if (to) transaction.queueMail(invitationMail(renewed, to));
-        return {
-          action: 'invitation.resent',
-          changed: ['invitations'],
-          target: id,
-          result: () => invitationView(renewed, at),
-        };
-      });
+          const seconds = resendWaitSeconds(invitation, at);
+          if (seconds > 0) {
+            throw new ApiError(
+              'resource-exhausted',
+              `This invitation was resent at ${iso(invitation.resent_at)}: resend it again in ${seconds} seconds.`,
+              { headers: { 'Retry-After': String(seconds) } },
+            );
+          }
+          // Before any write: the invitee's counter is read here (a transaction reads first).
+          await quotas.charge(transaction, [invitation]);
+          const renewed = {
+            ...invitation,
+            expires_at: new Date(at.getTime() + invitation.valid_days * DAY_MS),
+            resent_at: at,
+          };
+          transaction.updateInvitation(orgId, id, {
+            expires_at: renewed.expires_at,
+            resent_at: at,
+          });
+          // An invitation to an account goes to its address as it is now.
+          const account =
+            invitation.uid === null
+              ? undefined
+              : (await users.profiles([invitation.uid])).get(invitation.uid);
+          const to = invitation.email ?? (account?.email || null);
+          if (to) transaction.queueMail(invitationMail(renewed, to));
+          return {
+            action: 'invitation.resent',
+            changed: ['invitations'],
+            target: id,
+            result: () => invitationView(renewed, at),
+          };
+        },
+        { quotas: quotas.counters },
+      );
     },
 
     /** Pending invitations to the caller's account, and to their address once verified. */
@@ -242,9 +260,10 @@ export function createInvitationService(deps: TeamDeps) {
       const orgId = await inviteeOrganization(caller, id);
       const profile = (await users.profiles([caller.uid])).get(caller.uid);
       if (!profile) throw new ApiError('not-found', 'Your user account no longer exists.');
+      const added = kit.counters.members(orgId, at);
       const { result, affected } = await organizations.transact(async (transaction) => {
         const [{ org }, invitation] = await Promise.all([
-          transaction.read(orgId, null),
+          transaction.read(orgId, null, [added]),
           readAnswerable(transaction, caller, orgId, id, at),
         ]);
         if (!org) throw new ApiError('not-found', `No organization ${orgId}.`);
@@ -255,6 +274,7 @@ export function createInvitationService(deps: TeamDeps) {
           transaction.log(orgId, logEntry(caller, 'invitation.accepted', ['invitations'], at, id));
           return { result: { organization_id: orgId, role: current }, affected: [] };
         }
+        await transaction.charge(added, 1);
         const committed = commitMembership(
           transaction,
           org,

@@ -81,62 +81,78 @@ export function createMemberService(deps: TeamDeps) {
           })),
         });
       }
-      return kit.mutate(caller, orgId, ifMatch, async (transaction, access, at) => {
-        requireRights(access, 'admin', 'add members');
-        if (input.entries.some((entry) => entry.role === 'admin')) {
-          requireRights(access, 'owner', 'grant admin');
-        }
-        const add: NonNullable<MembershipChange['add']> = [];
-        const drafts: { index: number; draft: InvitationDraft }[] = [];
-        const results: Addition[] = input.entries.map((entry, index) => {
-          const account = entry.uid ?? byEmail.get(entry.email!);
-          const current = account === undefined ? undefined : roleOf(access.org, account);
-          const profile = account === undefined ? undefined : profiles.get(account);
-          const shown = { uid: entry.uid ?? null, email: entry.email ?? null, role: entry.role };
-          if (current || (account !== undefined && add.some((a) => a.profile.uid === account))) {
-            return {
-              ...shown,
-              uid: account!,
-              role: current ?? entry.role,
-              status: 'already_member',
-            };
+      const invitationQuotas = kit.invitationQuotas(
+        orgId,
+        input.entries.map((entry) => (entry.uid ? { uid: entry.uid } : { email: entry.email })),
+      );
+      const added = kit.counters.members(orgId, kit.now());
+      return kit.mutate(
+        caller,
+        orgId,
+        ifMatch,
+        async (transaction, access, at) => {
+          requireRights(access, 'admin', 'add members');
+          if (input.entries.some((entry) => entry.role === 'admin')) {
+            requireRights(access, 'owner', 'grant admin');
           }
-          if (caller.admin && entry.uid && profile) {
-            add.push({ profile, role: entry.role });
-            return { ...shown, uid: account!, status: 'added' };
-          }
-          drafts.push({
-            index,
-            draft: {
-              invitee: entry.uid ? { uid: entry.uid } : { email: entry.email! },
-              role: entry.role,
-              mailTo: entry.email ?? (profile?.email || null),
-            },
+          const add: NonNullable<MembershipChange['add']> = [];
+          const drafts: { index: number; draft: InvitationDraft }[] = [];
+          const results: Addition[] = input.entries.map((entry, index) => {
+            const account = entry.uid ?? byEmail.get(entry.email!);
+            const current = account === undefined ? undefined : roleOf(access.org, account);
+            const profile = account === undefined ? undefined : profiles.get(account);
+            const shown = { uid: entry.uid ?? null, email: entry.email ?? null, role: entry.role };
+            if (current || (account !== undefined && add.some((a) => a.profile.uid === account))) {
+              return {
+                ...shown,
+                uid: account!,
+                role: current ?? entry.role,
+                status: 'already_member',
+              };
+            }
+            if (caller.admin && entry.uid && profile) {
+              add.push({ profile, role: entry.role });
+              return { ...shown, uid: account!, status: 'added' };
+            }
+            drafts.push({
+              index,
+              draft: {
+                invitee: entry.uid ? { uid: entry.uid } : { email: entry.email! },
+                role: entry.role,
+                mailTo: entry.email ?? (profile?.email || null),
+              },
+            });
+            return { ...shown, status: 'invited' };
           });
-          return { ...shown, status: 'invited' };
-        });
-        const invited = await inviteAll(
-          transaction,
-          access.org,
-          caller,
-          drafts.map(({ draft }) => draft),
-          DEFAULT_INVITATION_DAYS,
-          at,
-        );
-        drafts.forEach(({ index }, i) => {
-          results[index].invitation_id = invited[i].invitation.invitation_id;
-        });
-        const anyInvited = invited.some((result) => result.created);
-        return {
-          change: add.length ? { add } : undefined,
-          action: add.length ? 'member.added' : 'member.invited',
-          changed: [...(add.length ? ['team'] : []), ...(anyInvited ? ['invitations'] : [])],
-          result: () => ({
-            additions: input.bulk ? results : results[0],
-            created: add.length > 0 || anyInvited,
-          }),
-        };
-      });
+          const invited = await inviteAll(
+            transaction,
+            access.org,
+            caller,
+            drafts.map(({ draft }) => draft),
+            DEFAULT_INVITATION_DAYS,
+            at,
+          );
+          drafts.forEach(({ index }, i) => {
+            results[index].invitation_id = invited[i].invitation.invitation_id;
+          });
+          await invitationQuotas.charge(
+            transaction,
+            invited.flatMap((result) => (result.created ? [result.invitation] : [])),
+          );
+          await transaction.charge(added, add.length);
+          const anyInvited = invited.some((result) => result.created);
+          return {
+            change: add.length ? { add } : undefined,
+            action: add.length ? 'member.added' : 'member.invited',
+            changed: [...(add.length ? ['team'] : []), ...(anyInvited ? ['invitations'] : [])],
+            result: () => ({
+              additions: input.bulk ? results : results[0],
+              created: add.length > 0 || anyInvited,
+            }),
+          };
+        },
+        { quotas: [...invitationQuotas.counters, added] },
+      );
     },
 
     async setRole(

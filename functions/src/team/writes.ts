@@ -16,6 +16,9 @@ import type { OrganizationStore, OrgTransaction } from '../organizations/store';
 import type { LogEntry, OrganizationRecord } from '../organizations/types';
 import type { UserStore } from '../users/store';
 import type { TeamStore } from './store';
+import type { Quotas } from '../limits/config';
+import { quotaCounters, type QuotaCounter } from '../limits/quotas';
+import type { InvitationRecord } from '../organizations/types';
 
 export interface TeamDeps {
   organizations: OrganizationStore;
@@ -23,6 +26,8 @@ export interface TeamDeps {
   users: UserStore;
   claims: ClaimsService;
   now?: () => Date;
+  /** The quotas on invitations and added members (default: the environment's). */
+  quotas?: Quotas;
 }
 
 /** What one team write does, decided inside its transaction. */
@@ -64,9 +69,31 @@ export function commitMembership(
 }
 
 /** The shared idioms of the team's use cases: the access check and the transactional write. */
-export function teamKit({ organizations, claims, now = () => new Date() }: TeamDeps) {
+export function teamKit({ organizations, claims, now = () => new Date(), quotas }: TeamDeps) {
+  const counters = quotaCounters(quotas);
   return {
     now,
+    counters,
+
+    /**
+     * The quotas of sending invitations to `invitees` of an organization: the counters, to read
+     * with the transaction's first read (`mutate`'s `quotas`), and the charge of the invitations
+     * a write created (one mail each), which refuses the whole write when a quota is spent.
+     */
+    invitationQuotas(orgId: string, invitees: { email?: string | null; uid?: string | null }[]) {
+      const at = now();
+      const organization = counters.invitations(orgId, at);
+      const invitee = (who: { email?: string | null; uid?: string | null }) =>
+        counters.invitee(who, at);
+      return {
+        counters: [organization, ...invitees.map(invitee)],
+        async charge(transaction: OrgTransaction, created: InvitationRecord[]) {
+          // Invitees first: a counter not read with the first read is read here, before any write.
+          for (const invitation of created) await transaction.charge(invitee(invitation), 1);
+          await transaction.charge(organization, created.length);
+        },
+      };
+    },
 
     /** A read of the team: the caller's rights on Firestore membership must reach `minimum`. */
     readAccess: (caller: Caller, orgId: string, minimum: Role, action: string) =>
@@ -83,10 +110,11 @@ export function teamKit({ organizations, claims, now = () => new Date() }: TeamD
       orgId: string,
       ifMatch: string[] | undefined,
       work: (transaction: OrgTransaction, access: Access, at: Date) => Promise<TeamChange<R>>,
-      options: { archived?: 'allowed' } = {},
+      options: { archived?: 'allowed'; quotas?: QuotaCounter[] } = {},
     ): Promise<Written<R>> {
       const { written, affected } = await organizations.transact(async (transaction) => {
-        const { org, member } = await transaction.read(orgId, caller.uid);
+        // The quota counters the write may charge come with its first read.
+        const { org, member } = await transaction.read(orgId, caller.uid, options.quotas);
         const access = resolveAccess(orgId, org, member, caller);
         requireWritable(access.org, options);
         const at = now();
