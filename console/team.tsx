@@ -216,21 +216,35 @@ function InviteForm({
       const { data } = await call(
         api.POST('/organizations/{org_id}/team', {
           params: { path: { org_id: orgId } },
-          body: { members: list.map((email) => ({ email, role: inviteRole })) } as never,
+          body: {
+            members: list.map((entry) =>
+              entry.includes('@')
+                ? { email: entry, role: inviteRole }
+                : { uid: entry, role: inviteRole },
+            ),
+          } as never,
         }),
       );
       const additions = (Array.isArray(data) ? data : [data]) as {
+        uid: string | null;
         email: string | null;
         status: string;
       }[];
-      setNotice(additions.map((one) => `${one.email}: ${one.status.replace('_', ' ')}`).join('; '));
+      setNotice(
+        additions
+          .map((one) => `${one.email ?? one.uid}: ${one.status.replace('_', ' ')}`)
+          .join('; '),
+      );
       setEmails('');
       onDone();
     });
   };
   return (
     <form class="inline" onSubmit={submit}>
-      <Field label="Email" hint="One address, or several separated by spaces, commas or new lines.">
+      <Field
+        label="Email"
+        hint="One address (or user id), or several separated by spaces, commas or new lines."
+      >
         {(id) => (
           <textarea
             id={id}

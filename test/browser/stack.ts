@@ -13,18 +13,29 @@ export function authEmulator(): string {
   return `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'}`;
 }
 
-/** Opens the verification link the Auth emulator "sent" to `email` (the latest one). */
+/**
+ * Opens the verification link the Auth emulator "sent" to `email` (the latest one), waiting a few
+ * seconds for it: the console shows "Verify your email" as soon as the account exists, while its
+ * request for the email may still be on its way.
+ */
 export async function verifyEmail(email: string): Promise<void> {
-  const response = await fetch(`${authEmulator()}/emulator/v1/projects/${project}/oobCodes`);
-  const { oobCodes } = (await response.json()) as {
-    oobCodes: { email: string; requestType: string; oobLink: string }[];
-  };
-  const link = oobCodes
-    .filter((code) => code.email === email && code.requestType === 'VERIFY_EMAIL')
-    .pop();
-  if (!link) throw new Error(`no verification email for ${email}`);
-  const opened = await fetch(link.oobLink);
-  if (!opened.ok) throw new Error(`verification link: HTTP ${opened.status}`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const response = await fetch(`${authEmulator()}/emulator/v1/projects/${project}/oobCodes`);
+    const { oobCodes } = (await response.json()) as {
+      oobCodes: { email: string; requestType: string; oobLink: string }[];
+    };
+    const link = oobCodes
+      .filter((code) => code.email === email && code.requestType === 'VERIFY_EMAIL')
+      .pop();
+    if (link) {
+      const opened = await fetch(link.oobLink);
+      if (!opened.ok) throw new Error(`verification link: HTTP ${opened.status}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`no verification email for ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** An ID token of a user, signed in through the Auth emulator's REST API. */
