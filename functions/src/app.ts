@@ -14,6 +14,7 @@ import { routerOf } from './http/router';
 import { idempotencyStore } from './idempotency/store';
 import { deadline, requestDeadlineMs } from './http/deadline';
 import { errorHandler, guardBody, notFound } from './http/middleware';
+import { wellFormedBody } from './http/well-formed';
 import { requestLog } from './http/request-log';
 import { createOrganizationService } from './organizations/service';
 import { organizationStore } from './organizations/store';
@@ -138,6 +139,7 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.use(cors(corsOptions));
   app.use(guardBody(config.bodyLimitBytes));
   app.use(express.json({ limit: config.bodyLimitBytes }));
+  app.use(wellFormedBody);
   app.use(cookieParser());
 
   // `/api/...` (the Hosting rewrite keeps the prefix) or the root (the function's own URL), in

@@ -76,6 +76,10 @@ const RETRYABLE_GRPC_CODES = new Set<number>([
 
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  // The router could not decode a path parameter (a malformed percent-encoding such as `%uD800`).
+  if (error instanceof URIError) {
+    return new ApiError('invalid-argument', 'The path holds a malformed percent-encoding.');
+  }
   const code = (error as { code?: unknown } | null)?.code;
   // firebase-admin's own network failures (Auth unreachable while verifying a token or reading a user).
   if (code === 'app/network-error' || code === 'app/network-timeout') {

@@ -98,7 +98,8 @@ export function createSecretService({
       secret_id: secretIdFor(orgId, name),
       version_name: added[i].name,
       version: added[i].version,
-      last4: value.length >= LAST4_MIN_LENGTH ? value.slice(-4) : '',
+      // The last four characters, not UTF-16 code units: half an emoji is no text Firestore takes.
+      last4: value.length >= LAST4_MIN_LENGTH ? Array.from(value).slice(-4).join('') : '',
       created_at: at,
       updated_at: at,
       updated_by: caller.uid,
