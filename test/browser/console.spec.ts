@@ -280,6 +280,40 @@ test('secrets: set one, see only its last 4', async () => {
   await expect(page.locator('body')).not.toContainText(value);
 });
 
+test("a license's Metrc key is write-only: the form shows its last 4", async () => {
+  const page = ownerPage;
+  const key = 'metrc-user-key-0000-9876';
+  await link(page, 'Settings').click();
+  await button(page, 'Add license').click();
+  await field(page, 'License number').fill(`LIC-${stamp}`);
+  await field(page, 'License type').fill('testing');
+  await field(page, 'License state').fill('CA');
+  await field(page, 'Metrc API key').fill(key);
+  await button(page, 'Save').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.reload();
+  await expect(field(page, 'License number')).toHaveValue(`LIC-${stamp}`);
+  await expect(field(page, 'Metrc API key')).toHaveValue('');
+  await expect(page.getByText('Stored (ends in 9876)')).toBeVisible();
+  await expect(page.locator('body')).not.toContainText(key);
+});
+
+test('sent invitations: resend, then revoke', async () => {
+  const page = ownerPage;
+  const third = `third-${stamp}@example.com`;
+  await link(page, 'Team').click();
+  await field(page, 'Email').fill(third);
+  await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('viewer');
+  await button(page, 'Invite').click();
+  const row = page.getByRole('row').filter({ hasText: third });
+  await expect(row).toContainText('pending');
+  await row.getByRole('button', { name: 'Resend' }).click();
+  await expect(row).toContainText('pending');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  await expect(row.getByRole('button')).toHaveCount(0);
+});
+
 test('archive and restore; transfer ownership with a confirmation', async () => {
   const page = ownerPage;
   await link(page, 'Settings').click();
