@@ -48,6 +48,7 @@ const { measureLimits } = require('./bench/limits');
 const { writeReport } = require('./bench/report');
 const { measureSizing } = require('./bench/sizing');
 const { measureConsole } = require('./bench/console');
+const { measureSoak } = require('./bench/soak');
 const { importUsers, orgId, pad, profile, seedOrganizations } = require('./bench/seed');
 
 // BENCH_QUICK=1: a smoke run of the whole benchmark in a minute (small samples, 1,000 organizations),
@@ -297,6 +298,9 @@ async function main() {
     paths: [`/api/organizations/${GET_ORG}`, '/api/organizations?limit=25'],
   });
 
+  log('soak: 50 concurrent callers, mixed reads and writes, on one instance of the bundle');
+  const soak = await measureSoak({ durationMs: QUICK ? 15_000 : 60_000, callers: 50 });
+
   log(`cold starts: ${COLD_RUNS} runs of each function`);
   const digest = createHmac('sha256', process.env.API_KEY_PEPPER).update(cold.key).digest('hex');
   const coldStart = await coldStarts({ db, digest, key: cold.key, uid: user.uid });
@@ -326,6 +330,7 @@ async function main() {
     sizing,
     limits,
     console: measureConsole(),
+    soak,
     coldStart,
   };
   // The raw figures, for a look beyond the report (.local is not committed); a quick run's report
