@@ -22,6 +22,7 @@ let ownerContext: BrowserContext;
 let inviteeContext: BrowserContext;
 let ownerPage: Page;
 let inviteePage: Page;
+const pageErrors: string[] = [];
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -43,6 +44,9 @@ test.beforeAll(async ({ browser }) => {
   inviteeContext = await browser.newContext({ baseURL: consoleUrl });
   ownerPage = await ownerContext.newPage();
   inviteePage = await inviteeContext.newPage();
+  for (const page of [ownerPage, inviteePage]) {
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }
 });
 
 // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures from the pattern
@@ -59,6 +63,8 @@ test.afterEach(async ({}, testInfo) => {
 });
 
 test.afterAll(async () => {
+  // No script error on any screen of either user.
+  expect(pageErrors).toEqual([]);
   await ownerContext?.close();
   await inviteeContext?.close();
 });
@@ -336,6 +342,27 @@ test('archive and restore; transfer ownership with a confirmation', async () => 
   await inviteePage.goto(`/#/o/${orgId}/overview`);
   await inviteePage.reload();
   await expect(inviteePage.getByTestId('my-role')).toHaveText('owner');
+});
+
+test('the former owner leaves; the new owner archives and purges behind a typed confirmation', async () => {
+  await link(ownerPage, 'Team').click();
+  const self = ownerPage.getByRole('row').filter({ hasText: owner.email });
+  await self.getByRole('button', { name: 'Leave' }).click();
+  await expect(ownerPage.getByRole('heading', { name: 'My organizations' })).toBeVisible();
+  await expect(ownerPage.getByText('No organizations yet.')).toBeVisible();
+
+  const page = inviteePage;
+  await link(page, 'Settings').click();
+  await button(page, 'Archive').click();
+  const purge = button(page, 'Purge');
+  await expect(purge).toBeDisabled();
+  await page.getByLabel(`Type ${orgId} to purge it for good`).fill(orgId);
+  await purge.click();
+  await expect(page.getByRole('heading', { name: 'My organizations' })).toBeVisible();
+  const gone = await callApi(`/organizations/${orgId}`, {
+    credential: await idToken(invitee.email, invitee.password),
+  });
+  expect(gone.status).toBe(404);
 });
 
 test("npm start's demo user signs in and sees Demo Lab; signs out", async ({ browser }) => {
