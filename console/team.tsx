@@ -291,8 +291,8 @@ function OrgInvitations({ orgId, round }: { orgId: string; round: number }) {
   const act = (run: () => Promise<unknown>) =>
     action.run(async () => (await run(), setMine((n) => n + 1)));
   return (
-    <section>
-      <h2>Sent invitations</h2>
+    <section aria-labelledby="sent-invitations">
+      <h2 id="sent-invitations">Sent invitations</h2>
       <Progress loading={pages.loading} />
       <ErrorMessage error={pages.error ?? action.error} />
       {pages.items.length === 0 && !pages.loading && <p>No invitations.</p>}

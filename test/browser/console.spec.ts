@@ -304,7 +304,7 @@ test("a license's Metrc key is write-only: the form shows its last 4", async () 
   await expect(page.locator('body')).not.toContainText(key);
 });
 
-test('sent invitations: resend, then revoke', async () => {
+test('sent invitations: resend, revoke, and pages of 25 with the API cursors', async () => {
   const page = ownerPage;
   const third = `third-${stamp}@example.com`;
   await link(page, 'Team').click();
@@ -318,6 +318,29 @@ test('sent invitations: resend, then revoke', async () => {
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toContainText('revoked');
   await expect(row.getByRole('button')).toHaveCount(0);
+
+  // Lists page with the API's cursors (25 a page): 25 more invitations make a second page.
+  const more = Array.from({ length: 25 }, (_, i) => ({
+    email: `bulk-${i}-${stamp}@example.com`,
+    role: 'viewer',
+  }));
+  const added = await callApi(`/organizations/${orgId}/team`, {
+    credential: await idToken(owner.email, owner.password),
+    method: 'POST',
+    body: { members: more },
+  });
+  expect(added.status).toBe(201);
+  await page.reload();
+  const invitations = page.getByRole('region', { name: 'Sent invitations' });
+  const pager = invitations.getByRole('navigation', { name: 'Pages' });
+  await expect(pager).toContainText('Page 1');
+  await expect(invitations.getByRole('row')).toHaveCount(26);
+  await pager.getByRole('button', { name: 'Next page' }).click();
+  await expect(pager).toContainText('Page 2');
+  await expect(invitations.getByRole('row')).toHaveCount(3);
+  await expect(pager.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  await pager.getByRole('button', { name: 'Previous page' }).click();
+  await expect(invitations.getByRole('row')).toHaveCount(26);
 });
 
 test('archive and restore; transfer ownership with a confirmation', async () => {
