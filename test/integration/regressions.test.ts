@@ -67,4 +67,34 @@ describeEmulators('regressions', () => {
       );
     },
   );
+
+  // Known gap (issue 17, section 6), closed by the previous wave and kept by this test: accepting
+  // an invitation when already a member is a write too, with its audit entry.
+  test('accepting a second invitation when already a member answers the role and is logged', async () => {
+    const invitee = await createUser({ name: 'Ivy Invitee' });
+    const byUid = await as(owner).post(`/api/organizations/${orgId}/team`, {
+      uid: invitee.uid,
+      role: 'member',
+    });
+    expect(byUid.status).toBe(201);
+    const byEmail = await as(owner).post(`/api/organizations/${orgId}/invitations`, {
+      email: invitee.email,
+      role: 'viewer',
+    });
+    expect(byEmail.status).toBe(201);
+    const first = await as(invitee).post(
+      `/api/invitations/${byUid.body.data.invitation_id}/accept`,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.data).toEqual({ organization_id: orgId, role: 'member' });
+    const second = await as(invitee).post(`/api/invitations/${byEmail.body.data.id}/accept`);
+    expect(second.status).toBe(200);
+    expect(second.body.data).toEqual({ organization_id: orgId, role: 'member' });
+    const logs = await as(owner).get(`/api/organizations/${orgId}/logs?limit=10`);
+    expect(logs.status).toBe(200);
+    const accepted = (logs.body.data as { action: string; changed_fields: string[] }[]).filter(
+      (entry) => entry.action === 'invitation.accepted',
+    );
+    expect(accepted.map((entry) => entry.changed_fields)).toEqual([['invitations'], ['team']]);
+  });
 });
