@@ -326,6 +326,8 @@ function changes(form: Form, org: Organization): Record<string, unknown> {
 
 export function Settings({ orgId }: { orgId: string }) {
   const role = useRole(orgId);
+  // Here, not in the form: a save reloads the organization, and the form starts afresh.
+  const [saved, setSaved] = useState(false);
   const load = useLoad(
     () => call(api.GET('/organizations/{org_id}', { params: { path: { org_id: orgId } } })),
     [orgId],
@@ -341,6 +343,8 @@ export function Settings({ orgId }: { orgId: string }) {
             etag={result.etag}
             role={(result.data as Organization).role ?? role}
             reload={load.reload}
+            saved={saved}
+            setSaved={setSaved}
           />
         )}
       </Loaded>
@@ -353,16 +357,19 @@ function ProfileForm({
   etag,
   role,
   reload,
+  saved,
+  setSaved,
 }: {
   org: Organization;
   etag: string | null;
   role: Role | null;
   reload: () => void;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
 }) {
   const { organizations } = useSession();
   const [form, setForm] = useState(() => formOf(org));
   const [conflict, setConflict] = useState(false);
-  const [saved, setSaved] = useState(false);
   const action = useAction();
   const editable = can.edit(role) && !org.archived;
   const secrets = useLoad(
