@@ -45,6 +45,7 @@ const { call, signIn } = require('./bench/client');
 const { createFloors } = require('./bench/floors');
 const { compare, latency } = require('./bench/measure');
 const { measureLimits } = require('./bench/limits');
+const { measureWebhooks } = require('./bench/webhooks');
 const { writeReport } = require('./bench/report');
 const { measureSizing } = require('./bench/sizing');
 const { measureConsole } = require('./bench/console');
@@ -292,6 +293,16 @@ async function main() {
     newId: (i) => `bench-quota-${i}`,
   });
 
+  log('events and webhooks: a write with and without its event, delivery latency');
+  const webhooks = await measureWebhooks({
+    createApp,
+    headers: { authorization: `Bearer ${user.idToken}` },
+    orgId: 'bench-patch',
+    warmup: WARMUP,
+    samples: SAMPLES,
+    deliveries: QUICK ? 5 : 30,
+  });
+
   log('sizing: one instance on the Functions Framework at its configured concurrency');
   const sizing = await measureSizing({
     key: userKey.key,
@@ -329,6 +340,7 @@ async function main() {
     load,
     sizing,
     limits,
+    webhooks,
     console: measureConsole(),
     soak,
     coldStart,

@@ -9,6 +9,7 @@ const { root } = require('./paths');
 const { sizingSection } = require('./sizing');
 const { consoleSection } = require('./console');
 const { limitsSection } = require('./limits');
+const { webhooksSection } = require('./webhooks');
 const { soakSection } = require('./soak');
 
 const LATENCY_RATIO = 1.5;
@@ -430,6 +431,7 @@ function writeReport(report, dir = root) {
     ...(report.sizing ? [sizingSection(report.sizing, check, { table, mb, ms, int })] : []),
     ...(report.console ? [consoleSection(report.console, check, { table })] : []),
     ...(report.limits ? [limitsSection(report.limits, check, { table, ms })] : []),
+    ...(report.webhooks ? [webhooksSection(report.webhooks, check, { table, ms })] : []),
     ...(report.soak ? [soakSection(report.soak, check, { table, ms })] : []),
   ];
   const total = sections.join('\n').match(/\| [✓✗] \|$/gm).length;

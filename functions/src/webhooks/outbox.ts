@@ -1,11 +1,19 @@
 import type { NewOrganization } from '../organizations/store';
-import { actorOf, invitationData, newEvent, organizationData, type EventRecord } from './events';
+import {
+  actorOf,
+  eventsEnabled,
+  invitationData,
+  newEvent,
+  organizationData,
+  type EventRecord,
+} from './events';
 
 /**
  * The events of a new organization, written in its creation batch: `organization.created`, then
  * one `invitation.created` per invitation the creation sent.
  */
 export function creationEvents(created: NewOrganization): EventRecord[] {
+  if (!eventsEnabled()) return [];
   const { org, log, invitations } = created;
   const actor = actorOf(log);
   return [

@@ -45,12 +45,14 @@ type FunctionsModule = typeof import('firebase-admin/functions');
  * success here. Redeliveries pass their own suffix.
  */
 export async function enqueueDelivery(task: DeliveryTask, suffix = ''): Promise<boolean> {
-  db(); // the default app, initialized
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  db(); // the app firebase.ts uses, initialized (under the emulator it need not be the default)
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { getApps } = require('firebase-admin/app') as typeof import('firebase-admin/app');
   const { getFunctions } = require('firebase-admin/functions') as FunctionsModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const id = `${task.event_id}-${task.endpoint_id}${suffix}`.replace(/[^A-Za-z0-9_-]/g, '-');
   try {
-    await getFunctions()
+    await getFunctions(getApps()[0])
       .taskQueue(DELIVERY_QUEUE)
       .enqueue({ ...task }, { id });
     return true;
