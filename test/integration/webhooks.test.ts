@@ -210,7 +210,10 @@ describeEmulators('webhooks', () => {
       const got = receiver.at('/ok');
       return got.length >= 2 && got;
     });
-    const payloads = [first, second].map((request) => verified(request, endpoint.secret));
+    // Deliveries may arrive in any order: the sequence orders them.
+    const payloads = [first, second]
+      .map((request) => verified(request, endpoint.secret))
+      .sort((a, b) => (a.sequence as number) - (b.sequence as number));
     expect(
       payloads.map((payload) => [
         payload.type,
@@ -222,7 +225,9 @@ describeEmulators('webhooks', () => {
       ['organization.updated', 2, 'Norman'],
     ]);
     expect(first.headers['content-type']).toBe('application/json');
-    expect(first.headers['webhook-id']).toBe(payloads[0].id);
+    expect([first, second].map((request) => request.headers['webhook-id']).sort()).toEqual(
+      payloads.map((payload) => payload.id).sort(),
+    );
     expect(payloads[0]).toEqual({
       id: expect.stringMatching(/^evt_/),
       type: 'organization.updated',
@@ -293,7 +298,7 @@ describeEmulators('webhooks', () => {
 
   it('410 disables the endpoint, with a webhook_endpoint.updated event', async () => {
     receiver.plan('/gone', [410]);
-    const endpoint = await createEndpoint('/gone', ['*']);
+    const endpoint = await createEndpoint('/gone', ['organization.updated']);
     await change('Moore');
     const disabled = await waitFor('the endpoint disabled', async () => {
       const found = await as(admin).get(`${hooks()}/${endpoint.id}`);
@@ -314,7 +319,7 @@ describeEmulators('webhooks', () => {
     expect(enabled.status).toBe(200);
     expect(enabled.body.data).toMatchObject({ enabled: true, disabled_reason: null });
     await change('Yukon');
-    await waitFor('a delivery after enabling', () => receiver.at('/gone').length >= 3);
+    await waitFor('a delivery after enabling', () => receiver.at('/gone').length >= 2);
     await as(admin).delete(`${hooks()}/${endpoint.id}`).expect(200);
   });
 

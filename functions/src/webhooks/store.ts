@@ -112,7 +112,9 @@ export const webhookStore = {
   },
 
   async deliveries(orgId: string, id: string, limit: number, startAfter?: string) {
-    let query = deliveries(orgId, id).orderBy(firestoreSdk().FieldPath.documentId(), 'desc');
+    // Firestore scans document keys in one direction only: the `id` field (= the time-ordered
+    // document id) sorts newest first.
+    let query = deliveries(orgId, id).orderBy('id', 'desc');
     if (startAfter) query = query.startAfter(startAfter);
     const snapshot = await query.limit(limit + 1).get();
     const page = snapshot.docs.slice(0, limit);
