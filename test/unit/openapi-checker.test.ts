@@ -59,7 +59,7 @@ describe('the contract checker', () => {
 
   it('catches a status the operation does not list', () => {
     expect(checker.check(exchange({ status: 201 })).problems).toEqual([
-      'status 201 is not listed (the operation lists 200, 304, 400, 413, 500, 503)',
+      'status 201 is not listed (the operation lists 200, 304, 400, 413, 429, 500, 503)',
     ]);
   });
 

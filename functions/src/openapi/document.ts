@@ -57,11 +57,13 @@ const HEADERS = {
   ),
 };
 
+type HeaderName = keyof typeof HEADERS;
+
+/** A response header, by reference to its one description in `components.headers`. */
+const ref = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });
+
 /** The rate-limit headers every response of every operation may carry. */
-const RATE_HEADERS = {
-  RateLimit: HEADERS.RateLimit,
-  'RateLimit-Policy': HEADERS['RateLimit-Policy'],
-};
+const RATE_HEADERS = { RateLimit: ref('RateLimit'), 'RateLimit-Policy': ref('RateLimit-Policy') };
 
 const DESCRIPTIONS: Record<ErrorCode, string> = {
   'invalid-argument': 'a parameter, the query, a header or the body is invalid (see details)',
@@ -120,11 +122,11 @@ function successSchema(route: Route): z.ZodType {
 function responsesOf(route: Route): ZodOpenApiResponsesObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const status of route.statuses ?? [200]) {
-    const headers: Record<string, ReturnType<typeof header>> = { ...RATE_HEADERS };
-    if (route.versioned) headers.ETag = HEADERS.ETag;
-    if (route.location && status === 201) headers.Location = HEADERS.Location;
-    if (route.list) headers.Link = HEADERS.Link;
-    if (route.idempotent) headers['Idempotent-Replayed'] = HEADERS['Idempotent-Replayed'];
+    const headers: Record<string, ReturnType<typeof ref>> = { ...RATE_HEADERS };
+    if (route.versioned) headers.ETag = ref('ETag');
+    if (route.location && status === 201) headers.Location = ref('Location');
+    if (route.list) headers.Link = ref('Link');
+    if (route.idempotent) headers['Idempotent-Replayed'] = ref('Idempotent-Replayed');
     responses[String(status)] = {
       description: status === 201 ? 'Created.' : 'OK.',
       headers,
@@ -147,9 +149,9 @@ function responsesOf(route: Route): ZodOpenApiResponsesObject {
       headers: {
         ...RATE_HEADERS,
         ...(status === 503 || status === 409 || status === 429
-          ? { 'Retry-After': HEADERS['Retry-After'] }
+          ? { 'Retry-After': ref('Retry-After') }
           : {}),
-        ...(status === 412 ? { ETag: HEADERS.ETag } : {}),
+        ...(status === 412 ? { ETag: ref('ETag') } : {}),
       },
       content: { 'application/json': { schema: errorSchema } },
     };
@@ -225,6 +227,7 @@ export function openApiDocument(routes: Route[], version: string) {
     },
     servers: [{ url: '/api' }],
     components: {
+      headers: HEADERS,
       securitySchemes: {
         idToken: {
           type: 'http',
