@@ -15,29 +15,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { functionsLib, functionsMain, functionsRequire, root } = require('./bench/paths');
 
-process.env.GCLOUD_PROJECT ||= 'demo-organizations';
-process.env.ALLOWED_ORIGINS ??= 'http://127.0.0.1:5000';
-process.env.APP_URL ??= 'http://127.0.0.1:5000';
-// The abuse limits (README "Limits") would answer the load test and the sampled creations 429:
-// generous ones for every app of the run; tools/bench/limits.js measures the limiters themselves.
-for (const name of [
-  'RATE_LIMIT_READS_PER_MINUTE',
-  'RATE_LIMIT_WRITES_PER_MINUTE',
-  'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
-  'QUOTA_ORGANIZATIONS_PER_USER_PER_DAY',
-  'QUOTA_INVITATIONS_PER_ORGANIZATION_PER_DAY',
-  'QUOTA_INVITATIONS_PER_INVITEE_PER_DAY',
-  'QUOTA_MEMBERS_PER_ORGANIZATION_PER_HOUR',
-  'QUOTA_API_KEYS_PER_USER_PER_DAY',
-]) {
-  process.env[name] ??= '1000000000';
-}
-// The in-process app uses the function's secrets, as test/helpers/setup.ts does.
-const secrets = fs.readFileSync(path.join(root, 'functions', '.secret.local'), 'utf8');
-for (const line of secrets.split('\n')) {
-  const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-  if (match) process.env[match[1]] ??= match[2];
-}
+require('./bench/env').useBenchEnv();
 
 // Instrument firebase-admin before the app loads it.
 require('./bench/meter');

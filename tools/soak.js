@@ -4,27 +4,7 @@
 // Prints the figures; exits 1 when a budget fails (errors, heap growth, p99 drift).
 'use strict';
 
-const fs = require('node:fs');
-const path = require('node:path');
-
-const root = path.join(__dirname, '..');
-process.env.GCLOUD_PROJECT ||= 'demo-organizations';
-process.env.ALLOWED_ORIGINS ??= 'http://127.0.0.1:5000';
-process.env.APP_URL ??= 'http://127.0.0.1:5000';
-// The soak measures the function, not its abuse limits (README "Limits").
-for (const name of [
-  'RATE_LIMIT_READS_PER_MINUTE',
-  'RATE_LIMIT_WRITES_PER_MINUTE',
-  'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
-  'QUOTA_ORGANIZATIONS_PER_USER_PER_DAY',
-]) {
-  process.env[name] ??= '1000000000';
-}
-const secrets = fs.readFileSync(path.join(root, 'functions', '.secret.local'), 'utf8');
-for (const line of secrets.split('\n')) {
-  const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-  if (match) process.env[match[1]] ??= match[2];
-}
+require('./bench/env').useBenchEnv();
 
 const { measureSoak } = require('./bench/soak');
 
