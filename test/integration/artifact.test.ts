@@ -96,7 +96,7 @@ const EXPECTED: Record<string, object> = {
     trigger: {
       event: {
         eventType: 'google.cloud.firestore.document.v1.created',
-        retry: false,
+        retry: true,
         eventFilters: { database: '(default)', namespace: '(default)' },
         eventFilterPathPatterns: { document: 'events/{eventId}' },
       },

@@ -168,7 +168,11 @@ describeEmulators('webhooks', () => {
       .where('organization_id', '==', orgId)
       .where('type', '==', 'webhook_endpoint.created')
       .get();
-    expect(events.docs.map((doc) => doc.get('data'))).toEqual([view]);
+    // The event names the receiver by its origin only: its path may hold a token.
+    expect(new URL(view.url).pathname).not.toBe('/');
+    expect(events.docs.map((doc) => doc.get('data'))).toEqual([
+      { ...view, url: new URL(view.url).origin },
+    ]);
     await as(admin).delete(`${hooks()}/${id}`).expect(200);
   });
 

@@ -50,6 +50,8 @@ if (process.env.BENCH_PROFILE_AFTER) {
   profile = profileLoads();
 }
 
+// As the platform starts an instance of one function (functions/src/index.ts `serves`).
+process.env.FUNCTION_TARGET ??= exportName;
 const start = performance.now();
 const handler = require(modulePath)[exportName];
 const loaded = performance.now();

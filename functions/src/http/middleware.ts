@@ -111,9 +111,17 @@ function sendError(res: Response, error: ApiError): void {
 }
 
 /** The one error middleware: contract errors as they are, anything else a logged, opaque 500. */
-export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (res.headersSent) {
-    next(error);
+    // Answered already (the request's deadline sent a 503): Express would destroy the socket,
+    // which a keep-alive front end may be using for another request. Logged, and nothing else.
+    logger.error('Error after the answer was sent', {
+      method: req.method,
+      path: req.path,
+      error: error instanceof Error ? error.stack : String(error),
+      request_id: requestId(req),
+      ...traceField(req),
+    });
     return;
   }
   const known = toApiError(error);

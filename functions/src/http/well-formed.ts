@@ -6,22 +6,25 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const wellFormed = (text: string) => !LONE_SURROGATE.test(text);
 
-/** The path of the first string in a parsed JSON value that is not well-formed UTF-16, if any. */
-export function illFormedPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return wellFormed(value) ? null : path || '(body)';
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = illFormedPath(value[i], path ? `${path}.${i}` : String(i));
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const here = path ? `${path}.${key}` : key;
-      if (!wellFormed(key)) return here;
-      const found = illFormedPath(item, here);
-      if (found) return found;
+/**
+ * The path of the first string in a parsed JSON value that is not well-formed UTF-16, if any.
+ * Walked with a stack of its own, not recursion: a body of 40,000 nested arrays fits in 100 KB.
+ */
+export function illFormedPath(value: unknown): string | null {
+  const pending: { value: unknown; path: string }[] = [{ value, path: '' }];
+  while (pending.length) {
+    const { value, path } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (!wellFormed(value)) return path || '(body)';
+    } else if (value && typeof value === 'object') {
+      const entries: [string, unknown][] = Object.entries(value);
+      // Reversed onto the stack, so the first field is looked at first.
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, item] = entries[i];
+        const here = path ? `${path}.${key}` : key;
+        if (!wellFormed(key)) return here;
+        pending.push({ value: item, path: here });
+      }
     }
   }
   return null;

@@ -165,6 +165,9 @@ export function createWebhookService({
     transaction.log(endpoint.organization_id, entry);
     const data = {
       ...endpointView(endpoint),
+      // Only the origin: a receiver's URL often holds its token (Slack-style hooks), and the event
+      // goes to the other endpoints too. `GET …/webhooks/{id}` shows the whole URL to admins.
+      url: new URL(endpoint.url).origin,
       ...(type === 'webhook_endpoint.updated' ? { changed_fields: changed } : {}),
     };
     transaction.event(newEvent(type, endpoint.organization_id, actorOf(entry), data, at));
@@ -377,7 +380,7 @@ export function createWebhookService({
      * first (replay), across pages.
      */
     async events(caller: Caller, orgId: string, query: EventsQuery) {
-      await readRights(organizations, caller, orgId, 'admin', 'see its events');
+      const { org } = await readRights(organizations, caller, orgId, 'admin', 'see its events');
       const ascending = query.after !== undefined;
       const types = query.type ? [...new Set(query.type)].sort() : [];
       const spec: CursorSpec = {
@@ -393,7 +396,10 @@ export function createWebhookService({
         ascending,
       });
       return {
-        items: items.map(eventView),
+        // A purged id can be taken again: its former organization's events are not this one's.
+        items: items
+          .filter((event) => event.created_at.getTime() >= org.created_at.getTime())
+          .map(eventView),
         nextCursor: last ? encodeCursor({ value: last, id: last }, spec.list) : null,
       };
     },
