@@ -343,6 +343,14 @@ describeEmulators('input hygiene (the audit findings)', () => {
       );
     });
 
+    it("a secret name of the webhooks' signing secrets (whk_…) is refused", async () => {
+      await expectRefused(
+        () => as(owner).put(`${org()}/secrets/whk_abc`, { value: 'x' }),
+        'name',
+        'Secret names starting with "whk_" are reserved for webhook signing secrets.',
+      );
+    });
+
     it.each(['constructor', 'tostring'])(
       'an organization id %s is a valid id, answered 404 when there is none',
       async (id) => {

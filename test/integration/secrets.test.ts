@@ -206,6 +206,17 @@ describeEmulators('secrets', () => {
       licenses: [{ license_number: 'P-1', user_api_key: VALUE }],
     });
     await as(owner).put('/api/organizations/purge-lab/secrets/extra', { value: VALUE }).expect(201);
+    // A webhook endpoint's signing secret, which no secret reference lists, goes too.
+    await as(owner)
+      .post('/api/organizations/purge-lab/webhooks', {
+        // An address needs no DNS here; the one type subscribed to never happens in this test.
+        url: 'https://8.8.8.8/purge-lab',
+        events: ['invitation.declined'],
+      })
+      .expect(201);
+    expect(
+      Object.keys(emulator.secrets()).filter((name) => name.includes('org_purge-lab_whk_')),
+    ).toHaveLength(1);
     await as(owner).delete('/api/organizations/purge-lab').expect(200);
     await as(owner).delete('/api/organizations/purge-lab?purge=true').expect(200);
     const left = Object.keys(emulator.secrets()).filter((name) => name.includes('org_purge-lab_'));

@@ -2,6 +2,7 @@ import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
 import { DAY_MS } from '../time';
+import { webhookStore } from '../webhooks/store';
 import { requireRights, requireVersion, requireWritable, resolveAccess, roleOf } from './access';
 import { logEntry } from './log';
 import { commitChange, type OrganizationServiceDeps, type Standing } from './writes';
@@ -82,6 +83,12 @@ export function lifecycle({
         return access.org;
       });
       await secrets.purge(orgId);
+      // The webhook endpoints' signing secrets (`org_{id}_{endpoint id}`), which no reference lists.
+      const endpoints = await webhookStore.endpoints(orgId);
+      await secrets.destroy(
+        orgId,
+        endpoints.map((endpoint) => endpoint.id),
+      );
       await store.purge(orgId, new Date(now().getTime() + TOMBSTONE_MS));
       await claims.sync(org.team);
       logger.info('Organization purged', { organization_id: orgId, actor_uid: caller.uid });

@@ -8,7 +8,11 @@ export const secretNameSchema = z
   .regex(
     /^[a-z0-9][a-z0-9_-]{0,62}$/,
     'A secret name has 1 to 63 lowercase letters, digits, "-" and "_", starting with a letter or digit.',
-  );
+  )
+  // Webhook endpoints' signing secrets share the organization's Secret Manager names (webhooks/).
+  .refine((name) => !name.startsWith('whk_'), {
+    message: 'Secret names starting with "whk_" are reserved for webhook signing secrets.',
+  });
 
 export const secretParams = z.strictObject({ org_id: orgIdSchema, name: secretNameSchema });
 
