@@ -168,10 +168,17 @@ describeFaults('fault injection', () => {
     throw new Error(`never recovered: ${last?.status} ${last?.text}`);
   }
 
-  /** The organization's writes are whole: its version counts its log entries. */
+  /**
+   * The organization's writes are whole: its version counts its log entries. Both read in one
+   * snapshot (a read-only transaction): a write the fault held up may commit between two reads.
+   */
   async function expectWhole(orgId: string) {
     const ref = db().doc(`organizations/${orgId}`);
-    const [doc, logs] = await Promise.all([ref.get(), ref.collection('logs').count().get()]);
+    const [doc, logs] = await db().runTransaction(
+      (transaction) =>
+        Promise.all([transaction.get(ref), transaction.get(ref.collection('logs').count())]),
+      { readOnly: true },
+    );
     expect(logs.data().count).toBe(doc.get('version'));
   }
 
