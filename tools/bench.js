@@ -278,7 +278,7 @@ async function main() {
     orgId: 'bench-patch',
     warmup: WARMUP,
     samples: SAMPLES,
-    deliveries: QUICK ? 5 : 30,
+    deliveries: QUICK ? 10 : 50,
   });
 
   log('sizing: one instance on the Functions Framework at its configured concurrency');

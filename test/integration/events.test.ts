@@ -4,6 +4,22 @@ import { db } from '../../functions/src/firebase';
 import { as, createCast, createOrganization, ISO, joinAll, setRole } from '../helpers/api';
 import { createUser, describeEmulators, wipe, type TestUser } from '../helpers/emulators';
 import { failure } from '../helpers/envelope';
+import type { Caller } from '../../functions/src/auth/caller';
+import { organizationStore } from '../../functions/src/organizations/store';
+import { secretStore } from '../../functions/src/secrets/client';
+import { createWebhookService } from '../../functions/src/webhooks/service';
+
+/** A signed-in user as the API sees them (for the service called directly, on its own clock). */
+const caller = (user: TestUser): Caller => ({
+  uid: user.uid,
+  email: null,
+  email_verified: true,
+  name: null,
+  credential: 'id_token',
+  key_id: null,
+  scopes: ['read', 'write'],
+  admin: false,
+});
 
 interface StoredEvent {
   id: string;
@@ -50,6 +66,7 @@ describeEmulators('events', () => {
     const events = await newEvents();
     expect(events.map((event) => event.type)).toEqual([
       'organization.created',
+      'organization_membership.created',
       'invitation.created',
       'invitation.created',
       'invitation.created',
@@ -65,7 +82,15 @@ describeEmulators('events', () => {
       actor: { uid: owner.uid, credential: 'id_token', key_id: null },
       data: { organization_id: orgId, name: 'Events Org', owner: owner.uid },
     });
-    expect(events[5]).toMatchObject({
+    // The creator's membership, in the creation's commit (as Clerk reports it).
+    expect(events[1]).toEqual({
+      ...events[0],
+      id: events[1].id,
+      type: 'organization_membership.created',
+      data: { organization_id: orgId, uid: owner.uid, role: 'owner' },
+    });
+    expect(events[1].id > events[0].id).toBe(true);
+    expect(events[6]).toMatchObject({
       actor: { uid: admin.uid },
       data: { organization_id: orgId, uid: admin.uid, role: 'member' },
     });
@@ -329,9 +354,8 @@ describeEmulators('events', () => {
       expect(bad.status).toBe(400);
     });
 
-    it('after= replays every later event in order, across pages', async () => {
-      const ordered = [...seen].sort();
-      const from = ordered[4];
+    /** Every event `after=from` replays now, following the cursor. */
+    async function replay(from: string): Promise<string[]> {
       const replayed: string[] = [];
       let next = `after=${from}&limit=4`;
       for (;;) {
@@ -341,7 +365,46 @@ describeEmulators('events', () => {
         if (!page.body.next_cursor) break;
         next = `after=${from}&limit=4&cursor=${page.body.next_cursor}`;
       }
-      expect(replayed).toEqual(ordered.slice(5));
+      return replayed;
+    }
+
+    afterEach(() => {
+      delete process.env.EVENTS_SETTLE_SECONDS;
+    });
+
+    it('after= replays every later event in order, across pages', async () => {
+      process.env.EVENTS_SETTLE_SECONDS = '0';
+      const ordered = [...seen].sort();
+      expect(await replay(ordered[4])).toEqual(ordered.slice(5));
+    });
+
+    it('after= returns only events older than the settle window', async () => {
+      const ordered = [...seen].sort();
+      // An hour's window (the default is a minute: test/unit/webhooks.test.ts): none is settled.
+      process.env.EVENTS_SETTLE_SECONDS = '3600';
+      expect(await replay(ordered[4])).toEqual([]);
+      // The cut-off to the millisecond, on a clock the test sets: two events 10 ms apart, and
+      // "now" one settle window after a moment between them.
+      await as(admin).patch(`/api/organizations/${orgId}`, { city: 'Settled' }).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await as(admin).patch(`/api/organizations/${orgId}`, { city: 'Fresh' }).expect(200);
+      const [settled, fresh] = await newEvents();
+      const builtAt = (id: string) => Number.parseInt(id.slice(4, 14), 36);
+      expect(builtAt(fresh.id)).toBeGreaterThan(builtAt(settled.id));
+      const at = (ms: number) =>
+        createWebhookService({
+          organizations: organizationStore,
+          vault: secretStore,
+          now: () => new Date(ms + 60_000),
+          settleMs: () => 60_000,
+        }).events(caller(admin), orgId, { limit: 100, after: ordered[4] });
+      const ids = async (ms: number) => (await at(ms)).items.map((event) => event.id);
+      expect(await ids(builtAt(fresh.id))).toEqual([...ordered.slice(5), settled.id]);
+      expect(await ids(builtAt(settled.id))).toEqual(ordered.slice(5));
+      expect(await ids(builtAt(fresh.id) + 1)).toEqual([...ordered.slice(5), settled.id, fresh.id]);
+      // The list without `after` shows the newest at once.
+      const newest = await as(admin).get(`/api/organizations/${orgId}/events?limit=1`);
+      expect(newest.body.data.map((event: { id: string }) => event.id)).toEqual([fresh.id]);
     });
   });
 

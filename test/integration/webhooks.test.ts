@@ -5,6 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { db } from '../../functions/src/firebase';
+import { secretStore } from '../../functions/src/secrets/client';
 import { as, createCast, createOrganization, ISO, joinAll, setRole } from '../helpers/api';
 import { describeEmulators, wipe, type TestUser } from '../helpers/emulators';
 import { failure } from '../helpers/envelope';
@@ -325,6 +326,105 @@ describeEmulators('webhooks', () => {
     await change('Yukon');
     await waitFor('a delivery after enabling', () => receiver.at('/gone').length >= 2);
     await as(admin).delete(`${hooks()}/${endpoint.id}`).expect(200);
+  });
+
+  it('an endpoint failing every attempt for 3 days is disabled, with a webhook_endpoint.updated event', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    receiver.plan('/failing', [500]);
+    receiver.plan('/recovering', [500]);
+    const failing = await createEndpoint('/failing', ['organization.updated']);
+    const recovering = await createEndpoint('/recovering', ['organization.updated']);
+    // Their failures began 4 days ago, and 3 days less an hour ago (as a delivery records them).
+    const endpointDoc = (id: string) =>
+      db().collection('organizations').doc(orgId).collection('webhooks').doc(id);
+    await endpointDoc(failing.id).update({ failing_since: new Date(Date.now() - 4 * DAY) });
+    await endpointDoc(recovering.id).update({
+      failing_since: new Date(Date.now() - 3 * DAY + 60 * 60 * 1000),
+    });
+    await change('Guthrie');
+    const disabled = await waitFor('the failing endpoint disabled', async () => {
+      const found = await as(admin).get(`${hooks()}/${failing.id}`);
+      return found.body.data.enabled === false && found.body.data;
+    });
+    expect(disabled).toMatchObject({ enabled: false, disabled_reason: 'failing' });
+    // The other one failed once (not yet 3 days), was retried, succeeded: enabled, its run over.
+    await waitFor('the recovering endpoint’s retry', () => receiver.at('/recovering').length >= 2);
+    await waitFor('its failure run cleared', async () => {
+      const stored = await endpointDoc(recovering.id).get();
+      return stored.get('failing_since') === null;
+    });
+    expect((await as(admin).get(`${hooks()}/${recovering.id}`)).body.data).toMatchObject({
+      enabled: true,
+      disabled_reason: null,
+    });
+    // The disabled one got its one attempt, and no retry.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(receiver.at('/failing')).toHaveLength(1);
+    const updates = await db()
+      .collection('events')
+      .where('organization_id', '==', orgId)
+      .where('type', '==', 'webhook_endpoint.updated')
+      .get();
+    expect(
+      updates.docs
+        .filter((doc) => [failing.id, recovering.id].includes(doc.get('data.id')))
+        .map((doc) => [doc.get('data.id'), doc.get('actor'), doc.get('data')]),
+    ).toEqual([
+      [
+        failing.id,
+        { uid: null, credential: 'system', key_id: null },
+        expect.objectContaining({
+          enabled: false,
+          disabled_reason: 'failing',
+          changed_fields: ['enabled'],
+        }),
+      ],
+    ]);
+    await as(admin).delete(`${hooks()}/${failing.id}`).expect(200);
+    await as(admin).delete(`${hooks()}/${recovering.id}`).expect(200);
+  });
+
+  it('a purge delivers organization.deleted to the endpoints subscribed then, and destroys their secrets after', async () => {
+    const { organization_id: doomed } = await createOrganization(admin, { name: 'Doomed Org' });
+    const told = await createEndpoint('/deleted', ['organization.deleted'], doomed);
+    const other = await createEndpoint('/not-told', ['organization.updated'], doomed);
+    const versionOf = async (id: string) =>
+      (await db().collection('organizations').doc(doomed).collection('webhooks').doc(id).get()).get(
+        'secret_version',
+      ) as string;
+    const [toldVersion, otherVersion] = [await versionOf(told.id), await versionOf(other.id)];
+    await as(admin).delete(`/api/organizations/${doomed}`).expect(200);
+    await as(admin).delete(`/api/organizations/${doomed}?purge=true`).expect(200);
+    // The endpoint documents are gone with the organization.
+    const left = await db().collection('organizations').doc(doomed).collection('webhooks').get();
+    expect(left.size).toBe(0);
+    const destroyed = (version: string) =>
+      secretStore.access(version).then(
+        () => false,
+        () => true,
+      );
+    // The endpoint that does not hear of it lost its secret with the purge.
+    expect(await destroyed(otherVersion)).toBe(true);
+    const [request] = await waitFor('organization.deleted', () => {
+      const got = receiver.at('/deleted');
+      return got.length >= 1 && got;
+    });
+    expect(verified(request, told.secret)).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      type: 'organization.deleted',
+      organization_id: doomed,
+      created_at: expect.stringMatching(ISO),
+      actor: { uid: admin.uid, credential: 'id_token', key_id: null },
+      data: expect.objectContaining({ organization_id: doomed, name: 'Doomed Org' }),
+      // After its webhook_endpoint.* events, which it is not subscribed to: its first.
+      sequence: 1,
+    });
+    // Delivered, its secret is destroyed too.
+    await waitFor('the secret destroyed after delivery', () => destroyed(toldVersion));
+    expect(receiver.at('/deleted')).toHaveLength(1);
+    expect(receiver.at('/not-told')).toEqual([]);
+    // No attempt was recorded under the purged organization.
+    expect((await db().collection('organizations').doc(doomed).listCollections()).length).toBe(0);
   });
 
   it('a rotation sends two signatures (new and old secret) and shows the new secret once', async () => {

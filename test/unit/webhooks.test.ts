@@ -1,7 +1,10 @@
 // The parts of webhook delivery that need no emulator: signatures (checked with the
 // `standardwebhooks` package), the SSRF address checks, the retry schedule, event ids.
 import { Webhook } from 'standardwebhooks';
-import { eventId } from '../../functions/src/webhooks/events';
+import type { LookupAddress } from 'node:dns';
+import { eventsSettleMs } from '../../functions/src/webhooks/config';
+import { guardedLookup, post } from '../../functions/src/webhooks/delivery';
+import { eventId, eventIdBound } from '../../functions/src/webhooks/events';
 import {
   newSigningSecret,
   nextRetryAt,
@@ -108,5 +111,87 @@ describe('event ids', () => {
     const ids = [eventId(at), eventId(at), eventId(new Date(at.getTime() + 1))];
     expect(ids.every((id) => /^evt_[0-9a-z]{20}$/.test(id))).toBe(true);
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('after= replay cut-off', () => {
+  it('the bound of a millisecond is above every earlier event id and at most any later one', () => {
+    const at = new Date(Date.UTC(2026, 11, 2, 7, 0, 0, 500));
+    const bound = eventIdBound(at);
+    const before = [eventId(new Date(at.getTime() - 1)), eventId(new Date(at.getTime() - 1))];
+    const after = [eventId(at), eventId(at), eventId(new Date(at.getTime() + 1))];
+    expect(before.every((id) => id < bound)).toBe(true);
+    expect(after.every((id) => id >= bound)).toBe(true);
+  });
+
+  it('the settle window is 60 s unless EVENTS_SETTLE_SECONDS says otherwise', () => {
+    expect(eventsSettleMs({})).toBe(60_000);
+    expect(eventsSettleMs({ EVENTS_SETTLE_SECONDS: '0' })).toBe(0);
+    expect(eventsSettleMs({ EVENTS_SETTLE_SECONDS: ' 2.5 ' })).toBe(2500);
+    expect(() => eventsSettleMs({ EVENTS_SETTLE_SECONDS: '-1' })).toThrow(
+      'EVENTS_SETTLE_SECONDS is "-1", which is not a number of seconds ≥ 0.',
+    );
+    expect(() => eventsSettleMs({ EVENTS_SETTLE_SECONDS: 'soon' })).toThrow(
+      'EVENTS_SETTLE_SECONDS is "soon"',
+    );
+  });
+});
+
+describe('delivery-time DNS check', () => {
+  /** A resolver answering `addresses` for every host (what DNS says at delivery time). */
+  const resolving =
+    (...addresses: string[]) =>
+    (
+      _host: string,
+      _options: { all: true },
+      callback: (error: NodeJS.ErrnoException | null, found: LookupAddress[]) => void,
+    ) =>
+      callback(
+        null,
+        addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+      );
+
+  const lookUp = (lookup: ReturnType<typeof guardedLookup>, all: boolean) =>
+    new Promise<{ error: NodeJS.ErrnoException | null; found: unknown }>((resolve) =>
+      lookup('hooks.example.com', { all }, (error, found) => resolve({ error, found })),
+    );
+
+  it('passes a public address and refuses a host that now resolves to a blocked one', async () => {
+    const fine = await lookUp(guardedLookup(resolving('93.184.215.14')), false);
+    expect(fine).toEqual({ error: null, found: '93.184.215.14' });
+    const all = await lookUp(guardedLookup(resolving('93.184.215.14', '2606:2800:21f::1')), true);
+    expect(all.found).toEqual([
+      { address: '93.184.215.14', family: 4 },
+      { address: '2606:2800:21f::1', family: 6 },
+    ]);
+    // One blocked address among public ones is enough to refuse (a rebinding answer).
+    for (const addresses of [['10.0.0.8'], ['93.184.215.14', '169.254.169.254'], ['::1'], []]) {
+      const refused = await lookUp(guardedLookup(resolving(...addresses)), true);
+      expect({ addresses, code: refused.error?.code, message: refused.error?.message }).toEqual({
+        addresses,
+        code: 'EBLOCKED',
+        message: 'hooks.example.com resolves to a blocked address.',
+      });
+    }
+  });
+
+  it('a delivery POST to a host that resolves to a blocked address is never sent', async () => {
+    delete process.env.WEBHOOKS_ALLOW_LOOPBACK;
+    const hosts: string[] = [];
+    const attempt = await post(
+      'https://hooks.example.com/receive',
+      { 'content-type': 'application/json' },
+      '{}',
+      (host, options, callback) => {
+        hosts.push(host);
+        resolving('127.0.0.1')(host, options, callback);
+      },
+    );
+    expect(hosts).toEqual(['hooks.example.com']);
+    expect(attempt).toEqual({
+      status: null,
+      error: 'hooks.example.com resolves to a blocked address.',
+      durationMs: expect.any(Number),
+    });
   });
 });

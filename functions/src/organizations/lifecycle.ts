@@ -2,6 +2,7 @@ import * as logger from 'firebase-functions/logger';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../errors';
 import { DAY_MS } from '../time';
+import { deletionTargets, hearsOfDeletion } from '../webhooks/purge';
 import { webhookStore } from '../webhooks/store';
 import { requireRights, requireVersion, requireWritable, resolveAccess, roleOf } from './access';
 import { logEntry } from './log';
@@ -60,7 +61,7 @@ export function lifecycle({
      * keeps the id taken until it is sent again and finishes.
      */
     async purge(caller: Caller, orgId: string, ifMatch: string[] | undefined): Promise<void> {
-      const org = await store.transact(async (transaction) => {
+      const { org, delivering } = await store.transact(async (transaction) => {
         const { org, member } = await transaction.read(orgId, caller.uid);
         const access = resolveAccess(orgId, org, member, caller);
         requireRights(access, 'owner', 'purge it');
@@ -68,8 +69,11 @@ export function lifecycle({
         if (!access.org.archived) {
           throw new ApiError('failed-precondition', `Archive ${orgId} before purging it.`);
         }
-        if (access.org.purging) return access.org;
+        // Sent again after a purge stopped half-way: the endpoints that hear of it are those still
+        // subscribed (their `organization.deleted` went out with the first attempt).
+        if (access.org.purging) return { org: access.org, delivering: null };
         const at = now();
+        const targets = await deletionTargets(transaction.raw, orgId);
         transaction.markPurging(
           access.org,
           logEntry(caller, 'organization.purged', ['purging'], at),
@@ -79,15 +83,22 @@ export function lifecycle({
             purged_by: caller.uid,
             expires_at: null,
           },
+          targets,
         );
-        return access.org;
+        return { org: access.org, delivering: new Set(targets.map((target) => target.id)) };
       });
       await secrets.purge(orgId);
-      // The webhook endpoints' signing secrets (`org_{id}_{endpoint id}`), which no reference lists.
+      // The webhook endpoints' signing secrets (`org_{id}_{endpoint id}`), which no reference lists,
+      // but those that sign the `organization.deleted` event: its delivery destroys them once it
+      // settles (webhooks/purge.ts).
       const endpoints = await webhookStore.endpoints(orgId);
       await secrets.destroy(
         orgId,
-        endpoints.map((endpoint) => endpoint.id),
+        endpoints
+          .filter((endpoint) =>
+            delivering ? !delivering.has(endpoint.id) : !hearsOfDeletion(endpoint),
+          )
+          .map((endpoint) => endpoint.id),
       );
       await store.purge(orgId, new Date(now().getTime() + TOMBSTONE_MS));
       await claims.sync(org.team);

@@ -39,7 +39,7 @@ import {
   type CounterRead,
 } from '../limits/quota-store';
 import type { QuotaCounter } from '../limits/quotas';
-import { createOutbox, type EventRecord } from '../webhooks/events';
+import { createOutbox, type DeliveryTarget, type EventRecord } from '../webhooks/events';
 import { creationEvents } from '../webhooks/outbox';
 
 const organizations = () => db().collection('organizations');
@@ -120,10 +120,18 @@ function transactionWriter(transaction: Transaction) {
   const deletedSecrets = new Set<string>();
   // Every log entry below is written with its events, in this commit.
   const outbox = createOutbox();
-  const logWithEvents = (orgId: string, log: LogEntry, after?: OrganizationRecord) => {
+  const logWithEvents = (
+    orgId: string,
+    log: LogEntry,
+    after?: OrganizationRecord,
+    /** For a purge: the endpoints its `organization.deleted` goes to (webhooks/purge.ts). */
+    targets?: DeliveryTarget[],
+  ) => {
     transaction.create(logRef(orgId), log);
-    for (const event of outbox.eventsFor(orgId, log, after))
-      transaction.create(eventRef(event), event);
+    for (const event of outbox.eventsFor(orgId, log, after)) {
+      const kept = targets && event.type === 'organization.deleted' ? { ...event, targets } : event;
+      transaction.create(eventRef(kept), kept);
+    }
   };
   const quotas = transactionQuotas(transaction);
   return {
@@ -160,11 +168,19 @@ function transactionWriter(transaction: Transaction) {
       syncPublicProfile(transaction, patch, after);
     },
 
-    /** The first step of a purge: the mark every write path refuses, and the id's tombstone. */
-    markPurging(org: OrganizationRecord, log: LogEntry, tombstone: TombstoneRecord) {
+    /**
+     * The first step of a purge: the mark every write path refuses, and the id's tombstone; its
+     * `organization.deleted` event keeps the endpoints it goes to.
+     */
+    markPurging(
+      org: OrganizationRecord,
+      log: LogEntry,
+      tombstone: TombstoneRecord,
+      targets: DeliveryTarget[],
+    ) {
       const patch = { purging: true };
       transaction.update(orgRef(org.organization_id), patch);
-      logWithEvents(org.organization_id, log, { ...org, ...patch });
+      logWithEvents(org.organization_id, log, { ...org, ...patch }, targets);
       transaction.set(tombstoneRef(org.organization_id), tombstone);
       syncPublicProfile(transaction, patch, { ...org, ...patch });
     },

@@ -4,9 +4,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as logger from 'firebase-functions/logger';
 import { db } from '../firebase';
-import { secretStore } from '../secrets/client';
+import { secretIdFor, secretStore } from '../secrets/client';
 import { DAY_MS } from '../time';
-import { newEvent, type EventRecord } from './events';
+import { newEvent, type DeliveryTarget, type EventRecord } from './events';
 import { enqueueDelivery, nextRetryAt, retryConfig, sign, type DeliveryTask } from './queue';
 import { deliveryId, endpointView, payloadOf } from './service';
 import { isBlockedAddress, isLocalReceiver, urlProblem } from './ssrf';
@@ -35,6 +35,20 @@ export async function fanOut(eventId: string): Promise<number> {
   const event = await webhookStore.event(eventId);
   if (!event) return 0;
   const orgId = event.organization_id;
+  if (event.targets) {
+    // A purge's `organization.deleted`: to the endpoints it kept, with the sequences it gave.
+    await Promise.all(
+      event.targets.map((target) =>
+        enqueueDelivery({
+          organization_id: orgId,
+          endpoint_id: target.id,
+          event_id: event.id,
+          sequence: target.sequence,
+        }),
+      ),
+    );
+    return event.targets.length;
+  }
   const targets = (await webhookStore.endpoints(orgId)).filter((endpoint) =>
     subscribed(endpoint, event),
   );
@@ -66,26 +80,38 @@ export async function fanOut(eventId: string): Promise<number> {
   return targets.length;
 }
 
-/** A DNS lookup that refuses blocked addresses: the check happens on the very connection. */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '', 0);
-    const list = addresses;
-    const bad = list.find(({ address }) => isBlockedAddress(address));
-    if (bad || list.length === 0) {
-      return callback(
-        Object.assign(new Error(`${hostname} resolves to a blocked address.`), {
-          code: 'EBLOCKED',
-        }),
-        '',
-        0,
-      );
-    }
-    if ((options as { all?: boolean }).all)
-      return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-    return callback(null, list[0].address, list[0].family);
-  });
-};
+type Resolver = (
+  hostname: string,
+  options: { all: true },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * A DNS lookup that refuses blocked addresses: the check happens on the very connection, after
+ * resolution, so a host that resolved to a public address at registration and to a private one
+ * now is refused. `resolve` is the system's lookup (tests pass their own).
+ */
+export const guardedLookup =
+  (resolve: Resolver = dnsLookup): LookupFunction =>
+  (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses;
+      const bad = list.find(({ address }) => isBlockedAddress(address));
+      if (bad || list.length === 0) {
+        return callback(
+          Object.assign(new Error(`${hostname} resolves to a blocked address.`), {
+            code: 'EBLOCKED',
+          }),
+          '',
+          0,
+        );
+      }
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      return callback(null, list[0].address, list[0].family);
+    });
+  };
 
 export interface Attempt {
   status: number | null;
@@ -94,7 +120,12 @@ export interface Attempt {
 }
 
 /** One POST, no redirects followed, `DELIVERY_TIMEOUT_MS` in all; never throws. */
-export function post(url: string, headers: Record<string, string>, body: string): Promise<Attempt> {
+export function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  resolver?: Resolver,
+): Promise<Attempt> {
   const started = Date.now();
   const target = new URL(url);
   const local = isLocalReceiver(target);
@@ -111,7 +142,7 @@ export function post(url: string, headers: Record<string, string>, body: string)
     const options: RequestOptions = {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(local ? {} : { lookup: guardedLookup }),
+      ...(local ? {} : { lookup: guardedLookup(resolver) }),
     };
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     // The status is the answer: the receiver's body is never read.
@@ -124,8 +155,13 @@ export function post(url: string, headers: Record<string, string>, body: string)
   });
 }
 
+type Signer = Pick<
+  EndpointRecord,
+  'secret_version' | 'previous_secret_version' | 'previous_secret_until'
+>;
+
 /** The secrets that sign now: the current one, and for 24 hours after a rotation the previous. */
-async function signingSecrets(endpoint: EndpointRecord, at: Date): Promise<string[]> {
+async function signingSecrets(endpoint: Signer, at: Date): Promise<string[]> {
   const versions = [endpoint.secret_version];
   if (
     endpoint.previous_secret_version &&
@@ -167,6 +203,87 @@ async function disable(endpoint: EndpointRecord, reason: 'gone' | 'failing', at:
 /** Thrown to make the queue retry the task. */
 export class RetryDelivery extends Error {}
 
+/** One attempt: the event POSTed to `url` with the Standard Webhooks headers, or the URL refused. */
+async function attemptDelivery(
+  event: EventRecord,
+  to: Signer & { url: string },
+  sequence: number,
+  at: Date,
+): Promise<{ result: Attempt; refused: boolean }> {
+  const problem = urlProblem(to.url);
+  if (problem) {
+    return { result: { status: null, error: `The url ${problem}`, durationMs: 0 }, refused: true };
+  }
+  const body = JSON.stringify(payloadOf(event, sequence));
+  const timestamp = Math.floor(at.getTime() / 1000);
+  const secrets = await signingSecrets(to, at);
+  const result = await post(
+    to.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'organizations-api-webhooks/1',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': secrets
+        .map((secret) => sign(secret, event.id, timestamp, body))
+        .join(' '),
+    },
+    body,
+  );
+  return { result, refused: false };
+}
+
+const succeededWith = (result: Attempt) =>
+  result.status !== null && result.status >= 200 && result.status < 300;
+
+/**
+ * A purge's `organization.deleted` to an endpoint the event kept (webhooks/purge.ts): the endpoint
+ * is gone, so its attempts are logged (not recorded under it, nor counted towards disabling it),
+ * and once the delivery settles — delivered, 410, refused, or its last attempt — the endpoint's
+ * signing secret, which the purge left for it, is destroyed.
+ */
+async function deliverToTarget(
+  event: EventRecord,
+  target: DeliveryTarget,
+  task: DeliveryTask,
+  attempt: number,
+) {
+  let outcome: { result: Attempt; refused: boolean };
+  try {
+    outcome = await attemptDelivery(event, target, task.sequence, new Date());
+  } catch (error) {
+    // The secret could not be read (destroyed already): nothing can sign it any more.
+    outcome = { result: { status: null, error: String(error), durationMs: 0 }, refused: true };
+  }
+  const { result, refused } = outcome;
+  const settled =
+    succeededWith(result) ||
+    result.status === 410 ||
+    refused ||
+    attempt >= retryConfig().maxAttempts;
+  logger.info('Delivered organization.deleted to a purged endpoint.', {
+    organization_id: task.organization_id,
+    endpoint_id: target.id,
+    event_id: event.id,
+    attempt,
+    status_code: result.status,
+    error: result.error,
+  });
+  if (!settled) {
+    throw new RetryDelivery(
+      `Delivery ${attempt} of ${event.id} to ${target.id}: ${result.error ?? `HTTP ${result.status}`}`,
+    );
+  }
+  await secretStore
+    .deleteSecret(secretIdFor(task.organization_id, target.id))
+    .catch((error: unknown) =>
+      logger.error('Could not delete a purged webhook endpoint’s secret.', {
+        endpoint_id: target.id,
+        error: String(error),
+      }),
+    );
+}
+
 /**
  * The task queue function's work: POSTs the event to the endpoint with the Standard Webhooks
  * headers and records the attempt. A failure throws `RetryDelivery` (the queue retries with its
@@ -178,35 +295,20 @@ export async function deliver(task: DeliveryTask, retryCount: number): Promise<v
     webhookStore.event(eventId),
     webhookStore.endpoint(orgId, endpointId),
   ]);
-  if (!event || !endpoint || event.organization_id !== orgId) return;
+  if (!event || event.organization_id !== orgId) return;
+  const attempt = retryCount + 1;
+  const target = event.targets?.find((kept) => kept.id === endpointId);
+  if (event.targets) {
+    if (target) await deliverToTarget(event, target, task, attempt);
+    return;
+  }
+  if (!endpoint) return;
   if (!endpoint.enabled && event.type !== 'webhook_endpoint.test') return;
   const at = new Date();
-  const attempt = retryCount + 1;
-  const problem = urlProblem(endpoint.url);
-  let result: Attempt;
-  if (problem) {
-    result = { status: null, error: `The url ${problem}`, durationMs: 0 };
-  } else {
-    const body = JSON.stringify(payloadOf(event, task.sequence));
-    const timestamp = Math.floor(at.getTime() / 1000);
-    const secrets = await signingSecrets(endpoint, at);
-    result = await post(
-      endpoint.url,
-      {
-        'content-type': 'application/json',
-        'user-agent': 'organizations-api-webhooks/1',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': secrets
-          .map((secret) => sign(secret, event.id, timestamp, body))
-          .join(' '),
-      },
-      body,
-    );
-  }
-  const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+  const { result, refused } = await attemptDelivery(event, endpoint, task.sequence, at);
+  const succeeded = succeededWith(result);
   const gone = result.status === 410;
-  const retry = !succeeded && !gone && !problem;
+  const retry = !succeeded && !gone && !refused;
   await webhookStore.addDelivery(orgId, {
     id: deliveryId(at),
     endpoint_id: endpointId,

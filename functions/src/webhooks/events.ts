@@ -45,6 +45,18 @@ const date = z.preprocess(
   z.date(),
 );
 
+/** An endpoint as an `organization.deleted` event keeps it (see `targets`). */
+export const deliveryTarget = z.object({
+  id: z.string(),
+  url: z.string(),
+  /** The sequence the purge gave this event at the endpoint. */
+  sequence: z.number().int(),
+  secret_version: z.string(),
+  previous_secret_version: z.string().nullable(),
+  previous_secret_until: date.nullable(),
+});
+export type DeliveryTarget = z.output<typeof deliveryTarget>;
+
 /** `events/{evt_id}`: one change, written in the same commit as the change (an outbox). */
 export const eventRecord = z.object({
   id: z.string().regex(/^evt_[0-9a-z]{20}$/),
@@ -60,20 +72,14 @@ export const eventRecord = z.object({
   data: z.record(z.string(), z.unknown()),
   /** Only for `webhook_endpoint.test`: the one endpoint it goes to. */
   endpoint_id: z.string().nullable().default(null),
+  /**
+   * Only for `organization.deleted`: the endpoints subscribed to it when the purge committed, as
+   * they were then (the purge deletes their documents right after): its fan-out and delivery use
+   * these. Never sent, never shown (`eventView`); no secret value, only Secret Manager names.
+   */
+  targets: z.array(deliveryTarget).nullable().default(null),
 });
 export type EventRecord = z.output<typeof eventRecord>;
-
-let eventsOn = true;
-
-/**
- * The benchmark only (tools/bench/webhooks.js): writes without their events, to measure what the
- * events add to a write. Nothing else calls it.
- */
-export function setEventsForBenchmark(on: boolean): void {
-  eventsOn = on;
-}
-
-export const eventsEnabled = () => eventsOn;
 
 let lastMs = 0;
 let counter = 0;
@@ -95,6 +101,12 @@ export function eventId(at: Date): string {
     .slice(-6);
   return `evt_${ms.toString(36).padStart(10, '0')}${(counter % 36 ** 4).toString(36).padStart(4, '0')}${random}`;
 }
+
+/**
+ * The smallest event id of the millisecond `at`: every event built before `at` sorts below it, every
+ * one built at or after it does not (the ids' first 10 digits are the milliseconds).
+ */
+export const eventIdBound = (at: Date) => `evt_${at.getTime().toString(36).padStart(10, '0')}`;
 
 /** Plain JSON (dates as ISO strings, no undefined): what is stored and sent as `data`. */
 function plain(value: Record<string, unknown>): Record<string, unknown> {
@@ -126,6 +138,7 @@ export function newEvent(
     actor,
     data: plain(data),
     endpoint_id: endpointId,
+    targets: null,
   };
 }
 
@@ -209,7 +222,6 @@ export function createOutbox() {
 
     /** The events of one audit entry; `after` is the organization after the change, if written. */
     eventsFor(orgId: string, entry: LogEntry, after?: OrganizationRecord): EventRecord[] {
-      if (!eventsOn) return [];
       const actor = actorOf(entry);
       const at = entry.at;
       const events: EventRecord[] = [];

@@ -1,37 +1,26 @@
 import type { NewOrganization } from '../organizations/store';
 import {
   actorOf,
-  eventsEnabled,
   invitationData,
+  membershipData,
   newEvent,
   organizationData,
   type EventRecord,
 } from './events';
 
 /**
- * The events of a new organization, written in its creation batch: `organization.created`, then
- * one `invitation.created` per invitation the creation sent.
+ * The events of a new organization, written in its creation batch: `organization.created`, one
+ * `organization_membership.created` per member it starts with (its creator, the owner: as Clerk
+ * reports the creator's membership), then one `invitation.created` per invitation it sent.
  */
 export function creationEvents(created: NewOrganization): EventRecord[] {
-  if (!eventsEnabled()) return [];
-  const { org, log, invitations } = created;
+  const { org, log, members, invitations } = created;
   const actor = actorOf(log);
+  const event = (type: EventRecord['type'], data: Record<string, unknown>) =>
+    newEvent(type, org.organization_id, actor, data, log.at);
   return [
-    newEvent(
-      'organization.created',
-      org.organization_id,
-      actor,
-      { ...organizationData(org), changed_fields: log.changed_fields },
-      log.at,
-    ),
-    ...invitations.map(({ invitation }) =>
-      newEvent(
-        'invitation.created',
-        org.organization_id,
-        actor,
-        invitationData(invitation),
-        log.at,
-      ),
-    ),
+    event('organization.created', { ...organizationData(org), changed_fields: log.changed_fields }),
+    ...members.map((member) => event('organization_membership.created', membershipData(member))),
+    ...invitations.map(({ invitation }) => event('invitation.created', invitationData(invitation))),
   ];
 }

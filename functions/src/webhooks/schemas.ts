@@ -138,7 +138,10 @@ export const eventsQuery = z.strictObject({
     .string()
     .regex(/^evt_[0-9a-z]{20}$/, 'Not an event id.')
     .optional()
-    .meta({ description: 'Replay: the events after this one, oldest first.' }),
+    .meta({
+      description:
+        'Replay: the events after this one, oldest first, across pages — only those at least 60 seconds old (`EVENTS_SETTLE_SECONDS`). An id carries the time its event was built, not when it committed, so a write still committing can add an event below the newest id; past the window none can, so a client that stores the last id it got and asks again with it never skips an event. The newest minute shows in the list without `after`.',
+    }),
 });
 export type EventsQuery = z.output<typeof eventsQuery>;
 

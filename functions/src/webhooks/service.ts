@@ -20,7 +20,8 @@ import {
 } from '../organizations/store';
 import type { SecretStore } from '../secrets/client';
 import { iso, DAY_MS } from '../time';
-import { actorOf, newEvent, type EventRecord } from './events';
+import { eventsSettleMs } from './config';
+import { actorOf, eventIdBound, newEvent, type EventRecord } from './events';
 import { enqueueDelivery, newSigningSecret, redeliverySuffix } from './queue';
 import {
   MAX_ENDPOINTS,
@@ -123,10 +124,13 @@ export function createWebhookService({
   organizations,
   vault,
   now = () => new Date(),
+  settleMs = eventsSettleMs,
 }: {
   organizations: OrganizationStore;
   vault: SecretStore;
   now?: () => Date;
+  /** How old an event must be for `after=` replay to return it (webhooks/config.ts). */
+  settleMs?: () => number;
 }) {
   const manageRights = (caller: Caller, orgId: string) =>
     readRights(organizations, caller, orgId, 'admin', 'manage its webhooks');
@@ -377,7 +381,9 @@ export function createWebhookService({
 
     /**
      * The organization's events: newest first; with `after`, every event after that one, oldest
-     * first (replay), across pages.
+     * first (replay), across pages — but only those built at least the settle window ago (60 s):
+     * an id carries the time its event was built, so a write still committing may yet add an
+     * event below the newest id; past the window, none can, and replay never skips one.
      */
     async events(caller: Caller, orgId: string, query: EventsQuery) {
       const { org } = await readRights(organizations, caller, orgId, 'admin', 'see its events');
@@ -394,6 +400,7 @@ export function createWebhookService({
         types,
         startAfter,
         ascending,
+        before: ascending ? eventIdBound(new Date(now().getTime() - settleMs())) : undefined,
       });
       return {
         // A purged id can be taken again: its former organization's events are not this one's.

@@ -92,17 +92,25 @@ export const webhookStore = {
 
   /**
    * A page of an organization's events: newest first, or with `after` oldest first from just after
-   * that event (ids sort by time). One query; `limit + 1` tells whether a next page exists.
+   * that event (ids sort by time), and below the id `before` if given. One query; `limit + 1`
+   * tells whether a next page exists.
    */
   async events(
     orgId: string,
-    spec: { limit: number; types?: string[]; startAfter?: string; ascending: boolean },
+    spec: {
+      limit: number;
+      types?: string[];
+      startAfter?: string;
+      ascending: boolean;
+      before?: string;
+    },
   ): Promise<{ items: EventRecord[]; last: string | null }> {
     const direction = spec.ascending ? 'asc' : 'desc';
     let query: Query = db().collection('events').where('organization_id', '==', orgId);
     if (spec.types?.length) query = query.where('type', 'in', spec.types);
     query = query.orderBy(firestoreSdk().FieldPath.documentId(), direction);
     if (spec.startAfter) query = query.startAfter(spec.startAfter);
+    if (spec.before) query = query.endBefore(spec.before);
     const snapshot = await query.limit(spec.limit + 1).get();
     const page = snapshot.docs.slice(0, spec.limit);
     return {
