@@ -14,12 +14,13 @@
 //   node tools/bench/webhooks.js [deliveries]     (the environment of tools/bench/env.js)
 'use strict';
 
+const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { call } = require('./client');
 const { compare, latency } = require('./measure');
 const { metered } = require('./meter');
-const { functionsLib } = require('./paths');
+const { functionsLib, root } = require('./paths');
 
 const WRITE_RATIO = 1.1;
 const DELIVERY_P50_MS = 2000;
@@ -206,8 +207,8 @@ function webhooksSection(webhooks, check, { table, ms }) {
       check(write.ratio <= WRITE_RATIO, `a write with its event: ${write.ratio.toFixed(3)}×`),
     ],
     [
-      'Firestore per `PATCH /organizations/{id}` with its event (the write without it)',
-      `${costText(write.costWith)} (${costText(write.costWithout)})${write.eventInCommit ? '; the event in its one commit' : ''}`,
+      "Firestore per `PATCH /organizations/{id}` with its event (the write's transaction by hand, without)",
+      `${costText(write.costWith)}${write.eventInCommit ? ', the event in its one commit' : ''} (${costText(write.costWithout)})`,
       '0 extra round trips (the event is in the same commit)',
       check(sameTrips, 'the event added a round trip or was not in the commit'),
     ],
@@ -272,7 +273,10 @@ async function main() {
   const table = (header, rows) =>
     [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
   const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  console.log(JSON.stringify(result, null, 2));
+  const out = path.join(root, '.local', 'bench-webhooks.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2));
+  console.log(`\n${path.relative(root, out)}:`);
   console.log(
     webhooksSection(result, (ok, what) => (ok || failed.push(what), ok ? '✓' : '✗'), {
       table,
