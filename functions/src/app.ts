@@ -25,7 +25,7 @@ import { teamStore } from './team/store';
 import { apiRoutes } from './routes';
 import { bruteForceGuard } from './limits/brute-force';
 import { limitsWith, trustProxyHops, type LimitOverrides } from './limits/config';
-import { anonymousLimit, callerLimits } from './limits/rate';
+import { anonymousLimit, callerLimits, signInLimit } from './limits/rate';
 import { createLimitsService } from './limits/service';
 import { createUserService } from './users/service';
 import { userStore } from './users/store';
@@ -86,9 +86,14 @@ function apiRouter(options: AppOptions): Router {
     quotas: limits.quotas,
   });
   const router = Router();
-  // Before anything reads credentials: an address that failed authentication too often, and
-  // requests without credentials, per address (limits/).
-  router.use(bruteForceGuard(limits.rates), anonymousLimit(limits.rates));
+  // Before anything reads credentials: an address that failed authentication too often with a
+  // kind of credential, requests without credentials, and sign-ins and sign-outs, per address
+  // (limits/).
+  router.use(
+    bruteForceGuard(limits.rates, { knownKey: (key) => authService.knowsKey(key) }),
+    anonymousLimit(limits.rates),
+  );
+  router.post(['/auth/login', '/auth/logout'], signInLimit(limits.rates));
   // Login and logout read their credentials themselves, so their origin checks run before them.
   router.post('/auth/login', loginOrigin(allowedOrigins));
   router.post('/auth/logout', logoutOrigin(allowedOrigins));

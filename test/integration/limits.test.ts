@@ -16,7 +16,13 @@ const DEFAULT_QUOTAS = Object.fromEntries(
   Object.entries(LIMIT_SETTINGS.quotas).map(([name, setting]) => [name, setting.default]),
 ) as { [K in keyof typeof LIMIT_SETTINGS.quotas]: number };
 /** Rates no test of the quotas comes near. */
-const OPEN_RATES = { reads: 100_000, writes: 100_000, anonymous: 100_000, authFailures: 100_000 };
+const OPEN_RATES = {
+  reads: 100_000,
+  writes: 100_000,
+  anonymous: 100_000,
+  authFailures: 100_000,
+  signIns: 100_000,
+};
 
 const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
 
@@ -33,6 +39,9 @@ function exhausted(limit: string) {
     error: { code: 'resource-exhausted', message },
   };
 }
+
+const me = (app: ReturnType<typeof createApp>, address: string) =>
+  request(app).get('/api/auth/me').set(from(address));
 
 function appWith(limits: LimitOverrides) {
   return createApp({ limits });
@@ -185,42 +194,142 @@ describeEmulators('abuse limits', () => {
   });
 
   describe('brute force', () => {
-    it('cuts off an address after too many failed authentications, without reading Firestore, while other addresses still sign in', async () => {
-      const app = appWith({ rates: { authFailures: 3 } });
-      const key = await createKey(app, alice, 'brute');
-      const guess = `orgk_${'A'.repeat(43)}`;
-      for (let i = 0; i < 3; i += 1) {
-        const wrong = await request(app)
-          .get('/api/auth/me')
-          .set(from('198.51.100.9'))
-          .set(bearer(`${guess.slice(0, -2)}${i}x`));
-        expect(wrong.status).toBe(401);
-      }
-      let refused: request.Response | undefined;
-      const use = await meterFirestore(async () => {
-        refused = await request(app)
-          .get('/api/auth/me')
-          .set(from('198.51.100.9'))
-          .set(bearer(key.key));
-      });
-      expect(refused!.status).toBe(429);
-      expect(refused!.body).toEqual(
-        exhausted('3 failed authentications per 60 s for this address'),
-      );
-      expect(refused!.headers['retry-after']).toMatch(/^(60|59|58)$/);
-      expect(refused!.headers.ratelimit).toMatch(/^"auth-failures"; r=0; t=(60|59|58)$/);
-      expect(refused!.headers['ratelimit-policy']).toMatch(/^"auth-failures"; q=3; w=60; pk=/);
-      expect(use).toEqual({ getAll: [], queries: [], commits: 0, transactions: 0 });
+    const guess = (i: number) => `orgk_${'A'.repeat(41)}${String(i).padStart(2, '0')}`;
+    const session = '__session';
 
-      const elsewhere = await request(app)
-        .get('/api/auth/me')
-        .set(from('198.51.100.10'))
-        .set(bearer(key.key));
+    /** A session cookie of a freshly signed-in user. */
+    async function signIn(app: ReturnType<typeof createApp>, user: TestUser, address: string) {
+      const login = await request(app)
+        .post('/api/auth/login')
+        .set(from(address))
+        .send({ id_token: user.idToken });
+      expect(login.status).toBe(200);
+      const cookie = String(login.headers['set-cookie']?.[0] ?? '').split(';')[0];
+      expect(cookie).toMatch(new RegExp(`^${session}=.+`));
+      return cookie;
+    }
+
+    it('cuts off API-key guessing from an address without reading Firestore; ID tokens, session cookies and keys this instance verified before still sign in from it, and other addresses with any key', async () => {
+      const app = appWith({ rates: { authFailures: 3 } });
+      const fresh = await createKey(app, alice, 'never used');
+      const used = await createKey(app, alice, 'used before');
+      const cookie = await signIn(app, bob, '198.51.100.30');
+      // A script's key, verified once by this instance (from anywhere).
+      expect((await me(app, '198.51.100.10').set(bearer(used.key))).status).toBe(200);
+
+      for (let i = 0; i < 3; i += 1) {
+        const wrong = await me(app, '198.51.100.9').set(bearer(guess(i)));
+        expect(wrong.status).toBe(401);
+        expect(wrong.body.error.message).toBe('Unknown API key.');
+      }
+      // The next key this instance has not verified is refused before its lookup: a guess, or a
+      // valid key (the two cannot be told apart without reading Firestore).
+      for (const key of [guess(3), fresh.key]) {
+        let refused: request.Response | undefined;
+        const use = await meterFirestore(async () => {
+          refused = await me(app, '198.51.100.9').set(bearer(key));
+        });
+        expect(refused!.status).toBe(429);
+        expect(refused!.body).toEqual(
+          exhausted('3 failed API-key authentications per 60 s for this address'),
+        );
+        expect(refused!.headers['retry-after']).toMatch(/^(60|59|58)$/);
+        expect(refused!.headers.ratelimit).toMatch(/^"auth-failures-api-key"; r=0; t=(60|59|58)$/);
+        expect(refused!.headers['ratelimit-policy']).toMatch(
+          /^"auth-failures-api-key"; q=3; w=60; pk=:[A-Za-z0-9+/=]+:$/,
+        );
+        expect(use).toEqual({ getAll: [], queries: [], commits: 0, transactions: 0 });
+      }
+
+      // From the same address: an ID token, a session cookie, and the key verified before.
+      const byToken = await me(app, '198.51.100.9').set(bearer(alice.idToken));
+      expect(byToken.status).toBe(200);
+      expect(byToken.body.data).toMatchObject({ uid: alice.uid, credential: 'id_token' });
+      const byCookie = await me(app, '198.51.100.9').set('Cookie', cookie);
+      expect(byCookie.status).toBe(200);
+      expect(byCookie.body.data).toMatchObject({ uid: bob.uid, credential: 'session' });
+      const byUsedKey = await me(app, '198.51.100.9').set(bearer(used.key));
+      expect(byUsedKey.status).toBe(200);
+      expect(byUsedKey.body.data).toMatchObject({ key_id: used.key_id, credential: 'api_key' });
+
+      // Another address: any key, including the one refused above.
+      const elsewhere = await me(app, '198.51.100.10').set(bearer(fresh.key));
       expect(elsewhere.status).toBe(200);
-      expect(elsewhere.body.data.key_id).toBe(key.key_id);
+      expect(elsewhere.body.data.key_id).toBe(fresh.key_id);
       // Without credentials the address is still served (as anonymous, within its own limit).
       const anonymous = await request(app).get('/api/organizations').set(from('198.51.100.9'));
       expect(anonymous.status).toBe(200);
+    });
+
+    it('counts bad ID tokens and bad session cookies each in their own bucket per address', async () => {
+      const app = appWith({ rates: { authFailures: 2 } });
+      const key = await createKey(app, alice, 'bucket');
+      const cookie = await signIn(app, bob, '198.51.100.40');
+
+      for (let i = 0; i < 2; i += 1) {
+        const wrong = await me(app, '198.51.100.41').set(bearer(`not.a.token${i}`));
+        expect(wrong.status).toBe(401);
+      }
+      const tokenRefused = await me(app, '198.51.100.41').set(bearer(alice.idToken));
+      expect(tokenRefused.status).toBe(429);
+      expect(tokenRefused.body).toEqual(
+        exhausted('2 failed ID-token authentications per 60 s for this address'),
+      );
+      expect(tokenRefused.headers.ratelimit).toMatch(/^"auth-failures-id-token"; r=0; t=\d+$/);
+      expect((await me(app, '198.51.100.41').set(bearer(key.key))).status).toBe(200);
+      expect((await me(app, '198.51.100.41').set('Cookie', cookie)).status).toBe(200);
+
+      for (let i = 0; i < 2; i += 1) {
+        const wrong = await me(app, '198.51.100.42').set('Cookie', `${session}=bad${i}`);
+        expect(wrong.status).toBe(401);
+      }
+      const cookieRefused = await me(app, '198.51.100.42').set('Cookie', cookie);
+      expect(cookieRefused.status).toBe(429);
+      expect(cookieRefused.body).toEqual(
+        exhausted('2 failed session-cookie authentications per 60 s for this address'),
+      );
+      expect((await me(app, '198.51.100.42').set(bearer(alice.idToken))).status).toBe(200);
+      expect((await me(app, '198.51.100.42').set(bearer(key.key))).status).toBe(200);
+    });
+  });
+
+  describe('sign-in and sign-out', () => {
+    it('limits POST /auth/login and /auth/logout per address, with credentials or without', async () => {
+      const app = appWith({ rates: { signIns: 3, anonymous: 100 } });
+      const login = (address: string) => request(app).post('/api/auth/login').set(from(address));
+      // With the ID token in the body (no credentials), in the header, and a failed one: all count.
+      const inBody = await login('198.51.100.50').send({ id_token: bob.idToken });
+      expect(inBody.status).toBe(200);
+      expect(inBody.headers.ratelimit).toBe('"anonymous"; r=99; t=60, "sign-ins"; r=2; t=60');
+      const inHeader = await login('198.51.100.50').set(bearer(bob.idToken)).send({});
+      expect(inHeader.status).toBe(200);
+      expect(inHeader.headers.ratelimit).toBe('"sign-ins"; r=1; t=60');
+      const cookie = String(inHeader.headers['set-cookie']?.[0] ?? '').split(';')[0];
+      const failed = await login('198.51.100.50').send({ id_token: 'not.a.token' });
+      expect(failed.status).toBe(401);
+
+      for (const refused of [
+        await login('198.51.100.50').send({ id_token: bob.idToken }),
+        await login('198.51.100.50').set(bearer(bob.idToken)).send({}),
+        await request(app)
+          .post('/api/auth/logout')
+          .set(from('198.51.100.50'))
+          .set('Cookie', cookie),
+      ]) {
+        expect(refused.status).toBe(429);
+        expect(refused.body).toEqual(
+          exhausted('3 sign-ins and sign-outs per 1 minute for this address'),
+        );
+        expect(refused.headers['retry-after']).toMatch(/^(60|59|58)$/);
+        expect(refused.headers['set-cookie']).toBeUndefined();
+      }
+      // The refused sign-out revoked nothing: the session still works.
+      expect((await me(app, '198.51.100.50').set('Cookie', cookie)).status).toBe(200);
+      // Another address signs in and out.
+      expect((await login('198.51.100.51').send({ id_token: bob.idToken })).status).toBe(200);
+      const out = await request(app).post('/api/auth/logout').set(from('198.51.100.51'));
+      expect(out.status).toBe(200);
+      expect(out.headers.ratelimit).toBe('"anonymous"; r=98; t=60, "sign-ins"; r=1; t=60');
     });
   });
 
@@ -385,6 +494,7 @@ describeEmulators('abuse limits', () => {
             writes: 100_000,
             anonymous_per_address: 100_000,
             failed_authentications_per_address: 100_000,
+            sign_ins_per_address: 100_000,
           },
           quotas: [
             quota('organizations', '20 organizations created per user per day', 'user', 20, day, 0),

@@ -12,6 +12,7 @@ describe('the limits of an environment', () => {
         writes: 120,
         anonymous: 60,
         authFailures: 20,
+        signIns: 30,
         exemptAdmins: false,
         enabled: true,
       },

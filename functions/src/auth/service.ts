@@ -172,6 +172,8 @@ export function createAuthService({
     const at = now();
     let entry = cache.get(digest);
     if (!entry || at.getTime() - entry.cachedAt >= KEY_CACHE_TTL_MS) {
+      // A stale entry goes until the lookup confirms the key: one that fails it is not known here.
+      cache.delete(digest);
       const stored = (await keys.get(digest)) ?? (await underPreviousPepper(key, digest));
       if (!stored) throw unauthenticated('Unknown API key.');
       checkRecord(stored.record, at);
@@ -230,6 +232,14 @@ export function createAuthService({
   }
 
   return {
+    /**
+     * Whether this instance has verified this API key (one of its last 1,000, not failed since):
+     * local, no read. The brute-force guard still looks such a key up from a cut-off address.
+     */
+    knowsKey(key: string): boolean {
+      return cache.has(keyDigest(key, pepper()));
+    },
+
     /**
      * The caller of a request from its `Authorization` header or, without one, its `__session`
      * cookie; `null` when it carries neither. Bad credentials are a 401 saying what is wrong.

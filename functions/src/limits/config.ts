@@ -10,8 +10,13 @@ export interface RateLimits {
   writes: number;
   /** Requests per window without credentials, per client IP address. */
   anonymous: number;
-  /** Failed authentications per window per IP address before its attempts get 429. */
+  /**
+   * Failed authentications per window per IP address and credential kind (API key, ID token,
+   * session cookie) before that address's attempts of that kind get 429 (limits/brute-force.ts).
+   */
   authFailures: number;
+  /** `POST /auth/login` and `/auth/logout` requests per window per IP address, credentials or not. */
+  signIns: number;
   /** Whether platform administrators skip the rate limits (not by default). */
   exemptAdmins: boolean;
   /** False only to measure the app without its limiters (tools/bench/limits.js); never by env. */
@@ -45,6 +50,7 @@ export const LIMIT_SETTINGS = {
     writes: { env: 'RATE_LIMIT_WRITES_PER_MINUTE', default: 120 },
     anonymous: { env: 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', default: 60 },
     authFailures: { env: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', default: 20 },
+    signIns: { env: 'RATE_LIMIT_SIGN_INS_PER_MINUTE', default: 30 },
   },
   quotas: {
     organizationsPerUserPerDay: { env: 'QUOTA_ORGANIZATIONS_PER_USER_PER_DAY', default: 20 },

@@ -124,3 +124,21 @@ export function callerLimits(rates: RateLimits): RequestHandler[] {
     }),
   ];
 }
+
+/**
+ * The limiter of `POST /auth/login` and `/auth/logout`, per client address, with or without
+ * credentials: they read their credentials themselves (`auth: 'none'`), so no per-caller limit
+ * counts them, and each sign-in calls Firebase Auth (`createSessionCookie`), each sign-out revokes
+ * a user's sign-ins. Mounted on those two paths only (app.ts).
+ */
+export function signInLimit(rates: RateLimits): RequestHandler {
+  if (!rates.enabled) return (_req, _res, next) => next();
+  return limiter({
+    name: 'sign-ins',
+    limit: rates.signIns,
+    windowMs: rates.windowMs,
+    counted: 'sign-ins and sign-outs',
+    skip: (req) => req.method === 'OPTIONS',
+    key: (req) => `ip:${clientAddress(req)}`,
+  });
+}

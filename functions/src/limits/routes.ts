@@ -36,8 +36,18 @@ const limits = z
         .int()
         .nullable()
         .meta({ description: 'Other requests per window; null: exempt.' }),
-      anonymous_per_address: z.number().int(),
-      failed_authentications_per_address: z.number().int(),
+      anonymous_per_address: z
+        .number()
+        .int()
+        .meta({ description: 'Requests without credentials per window per client address.' }),
+      failed_authentications_per_address: z.number().int().meta({
+        description:
+          'Failed authentications per window per client address and credential kind (API key, ID token, session cookie) before further attempts of that kind from that address get 429.',
+      }),
+      sign_ins_per_address: z.number().int().meta({
+        description:
+          '`POST /auth/login` and `/auth/logout` requests per window per client address.',
+      }),
     }),
     quotas: z.array(quota),
   })
@@ -51,6 +61,7 @@ const limits = z
         writes: 120,
         anonymous_per_address: 60,
         failed_authentications_per_address: 20,
+        sign_ins_per_address: 30,
       },
       quotas: [
         {

@@ -38,6 +38,7 @@ export function createLimitsService(limits: Limits, now: () => Date = () => new 
           writes: exempt ? null : limits.rates.writes,
           anonymous_per_address: limits.rates.anonymous,
           failed_authentications_per_address: limits.rates.authFailures,
+          sign_ins_per_address: limits.rates.signIns,
         },
         quotas: (Object.keys(samples) as QuotaName[]).map((name) => {
           const counter = samples[name];
