@@ -3,12 +3,18 @@
 // interleaved sample by sample on the same emulators — and the Firestore reads and writes of such a
 // request with and without them (the limiters keep their counts in memory); then the round trips of
 // the actions the quotas guard, whose counters are read in the action's own `getAll`.
+// `npm run bench` runs it (tools/bench.js) and writes its rows into BENCHMARKS.md; alone, against
+// running emulators (FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST set), `node
+// tools/bench/limits.js` makes its own user, key and organization and prints the section.
 'use strict';
 
+const fs = require('node:fs');
 const http = require('node:http');
-const { call } = require('./client');
+const path = require('node:path');
+const { call, signIn } = require('./client');
 const { compare } = require('./measure');
 const { metered } = require('./meter');
+const { functionsLib, root } = require('./paths');
 
 function listen(app) {
   return new Promise((resolve) => {
@@ -123,6 +129,70 @@ function limitsSection(limits, check, { table, ms }) {
     '',
     table(['measure', 'result', 'budget', ''], rows),
   ].join('\n');
+}
+
+/** Alone: a user, an API key and an organization of its own, then the measurement. */
+async function main() {
+  require('./env').useBenchEnv();
+  if (!process.env.FIRESTORE_EMULATOR_HOST || !process.env.FIREBASE_AUTH_EMULATOR_HOST) {
+    throw new Error('Set the emulators’ addresses (FIRESTORE_EMULATOR_HOST, …) first.');
+  }
+  const { createApp } = require(path.join(functionsLib, 'app.js'));
+  const { auth } = require(path.join(functionsLib, 'firebase.js'));
+  const uid = `bench-limits-${Date.now().toString(36)}`;
+  const email = `${uid}@example.com`;
+  await auth().createUser({ uid, email, password: 'bench-password', emailVerified: true });
+  const userHeaders = { authorization: `Bearer ${await signIn(email, 'bench-password')}` };
+  const server = await listen(createApp());
+  const port = server.address().port;
+  const { data } = await call(port, 'POST', '/api/auth/keys', 201, {
+    headers: userHeaders,
+    body: { name: 'bench limits' },
+  });
+  const headers = { authorization: `Bearer ${data.key}` };
+  const orgId = `${uid}-org`;
+  await call(port, 'POST', '/api/organizations', 201, {
+    headers,
+    body: { organization_id: orgId, name: 'Bench Limits' },
+  });
+  server.close();
+  const started = Date.now();
+  const result = await measureLimits({
+    createApp,
+    headers,
+    userHeaders,
+    orgId,
+    warmup: 20,
+    samples: 200,
+    newId: (i) => `${uid}-quota-${i}`,
+  });
+  const failed = [];
+  const table = (header, rows) =>
+    [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+  const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+  const out = path.join(root, '.local', 'bench-limits.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2));
+  console.log(`\n${path.relative(root, out)}:`);
+  console.log(
+    limitsSection(result, (ok, what) => (ok || failed.push(what), ok ? '✓' : '✗'), {
+      table,
+      ms,
+    }),
+  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`${seconds} s; ${failed.length} budget(s) failed`);
+  return failed.length ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
 
 module.exports = { measureLimits, limitsSection };
