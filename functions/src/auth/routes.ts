@@ -44,7 +44,7 @@ export function authRoutes(service: AuthService, cookie: SessionCookie): Route[]
       tag: 'Authentication',
       summary: 'Start a session',
       description:
-        'Exchanges a fresh Firebase ID token (a sign-in within the last 5 minutes), sent as `id_token` or as `Authorization: Bearer <ID token>`, for the `__session` cookie (HttpOnly, SameSite=Strict, 7 days). From a browser, the Origin must be an allowed one.',
+        'Exchanges a fresh Firebase ID token (a sign-in within the last 5 minutes), sent as `id_token` or as `Authorization: Bearer <ID token>`, for the `__session` cookie (HttpOnly, SameSite=Strict, 7 days). From a browser, the Origin must be an allowed one. Sign-ins and sign-outs together are limited per client address (default 30 a minute, `RATE_LIMIT_SIGN_INS_PER_MINUTE`; 429 `resource-exhausted` after).',
       auth: 'none',
       body: loginBody,
       data: session,
@@ -70,7 +70,7 @@ export function authRoutes(service: AuthService, cookie: SessionCookie): Route[]
       tag: 'Authentication',
       summary: 'End the session',
       description:
-        'Clears the `__session` cookie and revokes every sign-in of its user. With the cookie, the request must come from an allowed Origin; without one there is nothing to end, and it still answers 200.',
+        'Clears the `__session` cookie and revokes every sign-in of its user. With the cookie, the request must come from an allowed Origin; without one there is nothing to end, and it still answers 200. Counted with sign-ins against the per-address limit (default 30 a minute; 429 after).',
       auth: 'none',
       data: signedOut,
       errors: ['permission-denied'],
