@@ -252,8 +252,8 @@ async function deliverToTarget(
   try {
     outcome = await attemptDelivery(event, target, task.sequence, new Date());
   } catch (error) {
-    // The secret could not be read (destroyed already): nothing can sign it any more.
-    outcome = { result: { status: null, error: String(error), durationMs: 0 }, refused: true };
+    // The secret could not be read (Secret Manager unavailable): retried like a failed attempt.
+    outcome = { result: { status: null, error: String(error), durationMs: 0 }, refused: false };
   }
   const { result, refused } = outcome;
   const settled =
@@ -261,7 +261,7 @@ async function deliverToTarget(
     result.status === 410 ||
     refused ||
     attempt >= retryConfig().maxAttempts;
-  logger.info('Delivered organization.deleted to a purged endpoint.', {
+  logger.info('organization.deleted: an attempt to an endpoint of the purged organization.', {
     organization_id: task.organization_id,
     endpoint_id: target.id,
     event_id: event.id,
