@@ -56,6 +56,24 @@ function crc32c(buffer) {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+// Every change gets a new etag, even two in the same millisecond: a caller that read one must see
+// its conditional request refused after any change in between.
+let etags = 0;
+function newEtag() {
+  etags += 1;
+  return `"${Date.now().toString(16)}-${etags.toString(16)}"`;
+}
+
+// A request's `etag`, when given, must be the resource's current one (FAILED_PRECONDITION if not).
+function checkEtag(resource, etag) {
+  if (etag && etag !== resource.etag) {
+    throw new RpcError(
+      status.FAILED_PRECONDITION,
+      `The etag [${etag}] does not match the current one of [${resource.name}].`,
+    );
+  }
+}
+
 function timestamp() {
   const ms = Date.now();
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
@@ -160,8 +178,9 @@ function publicVersion(record) {
 function methods(state) {
   const { secrets, entry, version } = state;
 
-  function setState(name, target) {
+  function setState(name, target, etag) {
     const found = version(name);
+    checkEtag(found, etag);
     if (found.state === 'DESTROYED') {
       throw new RpcError(
         status.FAILED_PRECONDITION,
@@ -169,7 +188,7 @@ function methods(state) {
       );
     }
     found.state = target;
-    found.etag = `"${Date.now().toString(16)}"`;
+    found.etag = newEtag();
     return publicVersion(found);
   }
 
@@ -195,7 +214,7 @@ function methods(state) {
         ...secret,
         name,
         createTime: timestamp(),
-        etag: `"${Date.now().toString(16)}"`,
+        etag: newEtag(),
       };
       secrets.set(name, { secret: resource, versions: [] });
       return resource;
@@ -205,8 +224,25 @@ function methods(state) {
       return entry(parseSecretName(name)).secret;
     },
 
-    DeleteSecret({ name }) {
-      entry(parseSecretName(name));
+    // Labels and annotations only (what the API's callers change); any update, even one that
+    // changes nothing, gives the secret a new etag, as Google's does.
+    UpdateSecret({ secret, updateMask }) {
+      const found = entry(parseSecretName(secret?.name ?? ''));
+      checkEtag(found.secret, secret.etag);
+      const paths = updateMask?.paths ?? [];
+      if (paths.length === 0) throw invalid('An update mask is required.');
+      for (const field of paths) {
+        if (field !== 'labels' && field !== 'annotations') {
+          throw new RpcError(status.UNIMPLEMENTED, `Updating [${field}] is not emulated.`);
+        }
+        found.secret[field] = secret[field] ?? {};
+      }
+      found.secret.etag = newEtag();
+      return found.secret;
+    },
+
+    DeleteSecret({ name, etag }) {
+      checkEtag(entry(parseSecretName(name)).secret, etag);
       secrets.delete(name);
       return {};
     },
@@ -226,7 +262,7 @@ function methods(state) {
         name: `${parent}/versions/${versions.length + 1}`,
         createTime: timestamp(),
         state: 'ENABLED',
-        etag: `"${Date.now().toString(16)}"`,
+        etag: newEtag(),
         clientSpecifiedPayloadChecksum: clientChecksum,
         data: data.toString('base64'),
         crc32c: String(checksum),
@@ -261,16 +297,17 @@ function methods(state) {
       return { versions: items, ...rest };
     },
 
-    DisableSecretVersion({ name }) {
-      return setState(name, 'DISABLED');
+    DisableSecretVersion({ name, etag }) {
+      return setState(name, 'DISABLED', etag);
     },
 
-    EnableSecretVersion({ name }) {
-      return setState(name, 'ENABLED');
+    EnableSecretVersion({ name, etag }) {
+      return setState(name, 'ENABLED', etag);
     },
 
-    DestroySecretVersion({ name }) {
+    DestroySecretVersion({ name, etag }) {
       const found = version(name);
+      checkEtag(found, etag);
       if (found.state === 'DESTROYED') {
         throw new RpcError(
           status.FAILED_PRECONDITION,
@@ -280,7 +317,7 @@ function methods(state) {
       Object.assign(found, {
         state: 'DESTROYED',
         destroyTime: timestamp(),
-        etag: `"${Date.now().toString(16)}"`,
+        etag: newEtag(),
         data: null,
         crc32c: null,
       });
@@ -301,20 +338,22 @@ const READ_ONLY = new Set([
  * Starts the emulator. `port: 0` picks a free port; `dataFile` keeps the state across restarts.
  * `failNext(method, code)` makes the next call of an RPC (e.g. `'AddSecretVersion'`) fail with that
  * gRPC status code, once per call of `failNext`; `delayNext(method, ms)` makes it answer that late
- * (a slow service), once per call.
+ * (a slow service), once per call; `calls()` lists the RPCs received so far, in order (a test
+ * waits on it to interleave two requests at a known point).
  */
 async function startSecretManagerEmulator({ host = '127.0.0.1', port = 9399, dataFile } = {}) {
   const state = createState(dataFile);
   const faults = new Map();
   const delays = new Map();
+  const received = [];
   const server = new grpc.Server();
 
   const implementation = {};
   for (const [method, handler] of Object.entries(methods(state))) {
-    implementation[method] = (call, callback) => {
+    const serve = (call, callback) => {
       const delay = delays.get(method)?.shift();
       if (delay !== undefined) {
-        setTimeout(() => implementation[method](call, callback), delay);
+        setTimeout(() => serve(call, callback), delay);
         return;
       }
       const fault = faults.get(method)?.shift();
@@ -330,6 +369,10 @@ async function startSecretManagerEmulator({ host = '127.0.0.1', port = 9399, dat
         if (error instanceof RpcError) callback(error);
         else callback({ code: status.INTERNAL, details: String(error) });
       }
+    };
+    implementation[method] = (call, callback) => {
+      received.push(method);
+      serve(call, callback);
     };
   }
   server.addService(loadService(), implementation);
@@ -358,6 +401,10 @@ async function startSecretManagerEmulator({ host = '127.0.0.1', port = 9399, dat
       if (!(method in implementation)) throw new Error(`Unknown method ${method}.`);
       if (!delays.has(method)) delays.set(method, []);
       delays.get(method).push(ms);
+    },
+    /** The RPCs received so far (method names, in order of arrival). */
+    calls() {
+      return [...received];
     },
     /** A copy of the state: `{ [secretName]: { secret, versions } }`, payloads in base64. */
     secrets() {

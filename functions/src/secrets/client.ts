@@ -12,7 +12,20 @@ type Gax = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[
 const ORG_ID = /^(?=.{3,64}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SECRET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-const { CANCELLED, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, UNAVAILABLE } = GRPC;
+const {
+  CANCELLED,
+  DEADLINE_EXCEEDED,
+  NOT_FOUND,
+  ALREADY_EXISTS,
+  FAILED_PRECONDITION,
+  UNAVAILABLE,
+} = GRPC;
+
+/** The labels of every secret the API creates (also what `touch` writes again). */
+const LABELS = { managed_by: 'organizations-api' };
+
+/** Times an added version may be lost to a concurrent `deleteIfEmpty` before `addVersion` gives up. */
+const ADD_ATTEMPTS = 3;
 
 // What a Secret Manager that is down, slow or unreachable looks like. The store never cancels a
 // call, so CANCELLED means the connection dropped it (grpc-js reports a reset stream so).
@@ -119,34 +132,61 @@ export function createSecretStore({ timeoutMs = 10_000 }: SecretStoreOptions = {
     return version;
   }
 
+  async function addOrCreate(client: Client, secretId: string, parent: string, value: string) {
+    let version;
+    try {
+      version = await addSecretVersion(client, parent, value);
+    } catch (error) {
+      if (errorCode(error) !== NOT_FOUND) throw error;
+      // The secret's first version: create the secret, which a concurrent call may just have
+      // done too.
+      await client
+        .createSecret(
+          {
+            parent: projectName(),
+            secretId,
+            secret: { replication: { automatic: {} }, labels: LABELS },
+          },
+          options,
+        )
+        .catch((createError: unknown) => {
+          if (errorCode(createError) !== ALREADY_EXISTS) throw createError;
+        });
+      version = await addSecretVersion(client, parent, value);
+    }
+    const name = version.name!;
+    return { name, version: name.slice(name.lastIndexOf('/') + 1) };
+  }
+
   return {
-    /** Adds `value` as the newest version of the secret, creating the secret on first use. */
+    /**
+     * Adds `value` as the newest version of the secret, creating the secret on first use.
+     *
+     * A version other than the first may have joined a secret that a rolled-back request is
+     * deleting (`deleteIfEmpty`: it saw only destroyed versions, then deletes with the etag it
+     * read). Adding a version leaves the secret's etag as it was, so this call then "touches" the
+     * secret (an update that changes nothing but the etag): if the touch comes first, the delete
+     * is refused; if the delete came first, the touch finds no secret, the version went with it,
+     * and the value is added again to a new secret. Either way, what this call returns exists.
+     * A first version needs no touch: `deleteIfEmpty` never deletes a secret holding a version
+     * that is not destroyed, and only its own request destroys it.
+     */
     addVersion(secretId: string, value: string): Promise<StoredVersion> {
       return call('addVersion', async (client) => {
         const parent = secretName(secretId);
-        let version;
-        try {
-          version = await addSecretVersion(client, parent, value);
-        } catch (error) {
-          if (errorCode(error) !== NOT_FOUND) throw error;
-          // The secret's first version: create the secret, which a concurrent call may just
-          // have done too.
-          await client
-            .createSecret(
-              {
-                parent: projectName(),
-                secretId,
-                secret: { replication: { automatic: {} } },
-              },
+        for (let attempt = 1; ; attempt += 1) {
+          const version = await addOrCreate(client, secretId, parent, value);
+          if (version.version === '1') return version;
+          try {
+            await client.updateSecret(
+              { secret: { name: parent, labels: LABELS }, updateMask: { paths: ['labels'] } },
               options,
-            )
-            .catch((createError: unknown) => {
-              if (errorCode(createError) !== ALREADY_EXISTS) throw createError;
-            });
-          version = await addSecretVersion(client, parent, value);
+            );
+            return version;
+          } catch (error) {
+            if (errorCode(error) !== NOT_FOUND || attempt >= ADD_ATTEMPTS) throw error;
+          }
         }
-        const name = version.name!;
-        return { name, version: name.slice(name.lastIndexOf('/') + 1) };
       });
     },
 
@@ -168,6 +208,38 @@ export function createSecretStore({ timeoutMs = 10_000 }: SecretStoreOptions = {
     destroyVersion(versionName: string): Promise<void> {
       return call('destroyVersion', async (client) => {
         await client.destroySecretVersion({ name: versionName }, options);
+      });
+    },
+
+    /**
+     * Deletes the secret if every version it has is destroyed (or it has none): what a rolled-back
+     * first version leaves. The delete names the etag read before the versions were listed, so a
+     * version added meanwhile (whose `addVersion` touches the secret) makes it a no-op. Answers
+     * whether the secret is gone.
+     */
+    deleteIfEmpty(secretId: string): Promise<boolean> {
+      return call('deleteIfEmpty', async (client) => {
+        const name = secretName(secretId);
+        let etag: string;
+        try {
+          const [secret] = await client.getSecret({ name }, options);
+          etag = secret.etag ?? '';
+        } catch (error) {
+          if (errorCode(error) === NOT_FOUND) return true;
+          throw error;
+        }
+        const [versions] = await client.listSecretVersions({ parent: name }, options);
+        // The state as the client decodes it: the enum's name, or its number (3).
+        const destroyed = (state: unknown) => state === 'DESTROYED' || state === 3;
+        if (!versions.every((version) => destroyed(version.state))) return false;
+        try {
+          await client.deleteSecret({ name, etag }, options);
+          return true;
+        } catch (error) {
+          if (errorCode(error) === NOT_FOUND) return true;
+          if (errorCode(error) === FAILED_PRECONDITION) return false;
+          throw error;
+        }
       });
     },
 

@@ -44,8 +44,8 @@ export interface SecretInput {
 
 /**
  * Values added to Secret Manager ahead of the Firestore commit that references them. Firestore
- * keeps only `refs`. If the commit fails, `rollback` destroys the versions; once it succeeds,
- * `retire` disables the versions they replaced.
+ * keeps only `refs`. If the commit fails, `rollback` undoes exactly what this request added (see
+ * `createSecretService`); once it succeeds, `retire` disables the versions they replaced.
  */
 export interface StagedSecrets {
   refs: SecretRef[];
@@ -63,7 +63,69 @@ export function createSecretService({
   vault: SecretStore;
   now?: () => Date;
 }) {
-  /** Adds every value as a new version; all or none (what was added is destroyed again). */
+  /**
+   * Undoes a request's staging after its commit failed or was refused. Secret names are shared by
+   * concurrent requests (`org_{org}_{name}`: a second request adds version 2 to the secret the
+   * first one created), so the undo touches only what is provably this request's:
+   * 1. the organization's secret references are read once: a version a reference names was
+   *    committed after all (an ambiguous commit) and is kept;
+   * 2. the versions this request added, and only those, are destroyed (by their full names);
+   *    an add that failed leaves nothing to undo here (a secret it created before failing stays,
+   *    empty: Secret Manager was failing, and is not called again for it);
+   * 3. a secret no reference names is deleted only if every version it holds is destroyed
+   *    (`vault.deleteIfEmpty`, conditional on the secret's etag: a concurrent request's version
+   *    keeps it, even one added between the check and the delete, as `addVersion` explains).
+   * So a rolled-back first version leaves nothing behind, and a concurrent request's version,
+   * committed or still in flight, is never touched. If the references cannot be read (Firestore
+   * down), the versions are destroyed as before and the secret is left: logged for an operator.
+   */
+  async function undo(
+    orgId: string,
+    inputs: SecretInput[],
+    added: (StoredVersion | undefined)[],
+  ): Promise<void> {
+    if (!added.some(Boolean)) return;
+    let refs: SecretRef[] | undefined;
+    try {
+      refs = await organizations.secretRefs(orgId);
+    } catch (error) {
+      logger.error('Could not read secret references to clean up after a failed write.', {
+        organization_id: orgId,
+        error: String(error),
+      });
+    }
+    const committed = new Set(refs?.map((ref) => ref.version_name));
+    const referenced = new Set(refs?.map((ref) => ref.secret_id));
+    await Promise.all(
+      inputs.map(async ({ name }, i) => {
+        const secretId = secretIdFor(orgId, name);
+        const version = added[i];
+        // An add that failed (Secret Manager failing or unreachable) is not retried into it.
+        if (!version || committed.has(version.name)) return;
+        const gone = await vault.destroyVersion(version.name).then(
+          () => true,
+          (error: unknown) => {
+            // Left enabled but unreferenced: say so, for an operator to clean up.
+            logger.error('Could not destroy an unreferenced secret version.', {
+              version_name: version.name,
+              error: String(error),
+            });
+            return false;
+          },
+        );
+        if (!gone) return;
+        if (!refs || referenced.has(secretId)) return;
+        await vault.deleteIfEmpty(secretId).catch((error: unknown) => {
+          logger.error('Could not delete a secret left without versions.', {
+            secret_id: secretId,
+            error: String(error),
+          });
+        });
+      }),
+    );
+  }
+
+  /** Adds every value as a new version; all or none (what was added is undone again). */
   async function stage(
     orgId: string,
     caller: Caller,
@@ -72,32 +134,20 @@ export function createSecretService({
     const results = await Promise.allSettled(
       inputs.map(({ name, value }) => vault.addVersion(secretIdFor(orgId, name), value)),
     );
-    const added = results.flatMap((result) =>
-      result.status === 'fulfilled' ? [result.value] : [],
+    const added = results.map((result) =>
+      result.status === 'fulfilled' ? result.value : undefined,
     );
-    const destroy = (versions: StoredVersion[]) =>
-      Promise.all(
-        versions.map(({ name }) =>
-          vault.destroyVersion(name).catch((error: unknown) => {
-            // Left enabled but unreferenced: say so, for an operator to clean up.
-            logger.error('Could not destroy an unreferenced secret version.', {
-              version_name: name,
-              error: String(error),
-            });
-          }),
-        ),
-      );
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) {
-      await destroy(added);
+      await undo(orgId, inputs, added);
       throw failed.reason;
     }
     const at = now();
     const refs = inputs.map(({ name, value }, i) => ({
       name,
       secret_id: secretIdFor(orgId, name),
-      version_name: added[i].name,
-      version: added[i].version,
+      version_name: added[i]!.name,
+      version: added[i]!.version,
       // The last four characters, not UTF-16 code units: half an emoji is no text Firestore takes.
       last4: value.length >= LAST4_MIN_LENGTH ? Array.from(value).slice(-4).join('') : '',
       created_at: at,
@@ -106,9 +156,7 @@ export function createSecretService({
     }));
     return {
       refs,
-      rollback: async () => {
-        await destroy(added);
-      },
+      rollback: () => undo(orgId, inputs, added),
       retire: async (previous) => {
         await Promise.all(
           previous.map((ref) =>
