@@ -75,6 +75,8 @@ function apiRouter(options: AppOptions): Router {
     pepper,
     previousPepper,
     quotas: limits.quotas,
+    // A sign-in learns the user's fresh Auth profile: their team entries get it too.
+    onSignIn: (uid) => userStore.refreshEntries(uid),
   });
   const claims = createClaimsService(claimsStore);
   const secrets = createSecretService({ organizations: organizationStore, vault: secretStore });

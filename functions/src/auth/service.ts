@@ -1,4 +1,5 @@
 import type { DecodedIdToken } from 'firebase-admin/auth';
+import * as logger from 'firebase-functions/logger';
 import { ApiError } from '../errors';
 import { decodeCursor, encodeCursor, type CursorSpec } from '../firestore';
 import type { Role } from '../organizations/schemas';
@@ -103,6 +104,11 @@ export interface AuthServiceDeps {
   now?: () => Date;
   /** The quota on creating API keys (default: the environment's). */
   quotas?: Quotas;
+  /**
+   * Runs after a sign-in (`POST /auth/login`), e.g. to refresh the user's team entries from Auth;
+   * a failure is logged, never a failed sign-in.
+   */
+  onSignIn?: (uid: string) => Promise<unknown>;
 }
 
 /** A page of a user's keys, newest first (ties by key id), for the cursor codec. */
@@ -131,6 +137,7 @@ export function createAuthService({
   previousPepper = () => null,
   now = () => new Date(),
   quotas,
+  onSignIn,
 }: AuthServiceDeps) {
   const counters = quotaCounters(quotas);
   // Bounded: the oldest entry goes first (a Map iterates in insertion order).
@@ -368,6 +375,12 @@ export function createAuthService({
         );
       }
       const cookie = await identity.createSessionCookie(idToken, SESSION_MS);
+      await onSignIn?.(token.uid).catch((error: unknown) => {
+        logger.warn('Could not refresh the team entries after a sign-in.', {
+          uid: token.uid,
+          error: String(error),
+        });
+      });
       return { uid: token.uid, cookie, expiresAt: new Date(now().getTime() + SESSION_MS) };
     },
 

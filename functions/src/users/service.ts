@@ -20,10 +20,13 @@ export function createUserService(users: UserStore) {
       return view(await profileOf(caller));
     },
 
+    /** Saves the fields, then copies the whole fresh profile into the caller's team entries. */
     async update(caller: Caller, fields: ProfileInput) {
       await profileOf(caller);
       await users.saveProfile(caller.uid, fields);
-      return view(await profileOf(caller));
+      const profile = await profileOf(caller);
+      await users.refreshEntries(caller.uid, profile);
+      return view(profile);
     },
   };
 }

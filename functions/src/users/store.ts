@@ -18,6 +18,19 @@ const PROFILE_FIELDS = [
   'license',
 ] as const;
 const AUTH_BATCH = 100;
+/** The fields a team entry copies from its user's profile. */
+const ENTRY_FIELDS = [
+  'name',
+  'email',
+  'photo_url',
+  'position',
+  'type',
+  'phone_number',
+  'license',
+  'signed_in',
+] as const;
+/** Team entries one refresh updates at most (a user in more organizations keeps the rest). */
+const MAX_REFRESHED = 1000;
 
 /**
  * A profile from the Auth record. Users set their display name and photo URL in Auth directly,
@@ -83,27 +96,52 @@ export const userStore = {
       });
   },
 
-  /**
-   * Saves the user's own profile fields and copies them into every team entry of theirs (the
-   * member documents the team listing reads), so a listing stays one query. Only documents at
-   * `organizations/{org}/members/{uid}` are team entries; one removed meanwhile stays removed
-   * (an update, never a set that would bring it back).
-   */
+  /** Saves the user's own profile fields (`users/{uid}`); `refreshEntries` copies them on. */
   async saveProfile(uid: string, fields: EditableProfile): Promise<void> {
     await db().collection('users').doc(uid).set(fields, { merge: true });
-    const memberships = await db().collectionGroup('members').where('uid', '==', uid).get();
-    const entries = memberships.docs.filter((doc) =>
-      isOrganizationChild(doc, 'members', doc.get('organization_id'), uid),
-    );
+  },
+
+  /**
+   * Brings the user's team entries (the member documents the team listing reads, so a listing
+   * stays one query) up to date with their profile: the Auth record's name, email, photo, phone
+   * and `signed_in`, overlaid with their own profile fields. Called where the API learns fresh
+   * values anyway (a sign-in, `PATCH /users/me`), never on a read route.
+   *
+   * A write-time fan-out, bounded: one collection-group query for at most `MAX_REFRESHED`
+   * entries, then an update of only those that differ (usually none, so a sign-in usually writes
+   * nothing), through a BulkWriter (batches of 20, ramped up from 500 writes/s). Only documents at
+   * `organizations/{org}/members/{uid}` are team entries; one removed meanwhile stays removed (an
+   * update, never a set that would bring it back). Returns how many entries were updated.
+   */
+  async refreshEntries(uid: string, profile?: Profile): Promise<number> {
+    const fresh = profile ?? (await userStore.profiles([uid])).get(uid);
+    if (!fresh) return 0;
+    const memberships = await db()
+      .collectionGroup('members')
+      .where('uid', '==', uid)
+      .limit(MAX_REFRESHED)
+      .get();
+    const stale = memberships.docs.flatMap((doc) => {
+      if (!isOrganizationChild(doc, 'members', doc.get('organization_id'), uid)) return [];
+      const changes = Object.fromEntries(
+        ENTRY_FIELDS.filter((field) => doc.get(field) !== fresh[field]).map((field) => [
+          field,
+          fresh[field],
+        ]),
+      );
+      return Object.keys(changes).length ? [{ ref: doc.ref, changes }] : [];
+    });
+    if (stale.length === 0) return 0;
     const writer = db().bulkWriter();
     writer.onWriteError((error) => Number(error.code) !== NOT_FOUND && error.failedAttempts < 3);
-    const writes = entries.map((doc) =>
-      writer.update(doc.ref, fields).catch((error: { code?: unknown }) => {
+    const writes = stale.map(({ ref, changes }) =>
+      writer.update(ref, changes).catch((error: { code?: unknown }) => {
         if (error.code !== NOT_FOUND) throw error;
       }),
     );
     await writer.close();
     await Promise.all(writes);
+    return stale.length;
   },
 
   /** The uids of the accounts with these (lowercase) emails, by email; unknown emails are absent. */
