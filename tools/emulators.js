@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `node tools/emulators.js exec "<command>"`: runs a command (the integration tests, the benchmark)
-// under `firebase emulators:exec` with the real Auth, Firestore, Functions and Hosting emulators.
+// `node tools/emulators.js exec [--only auth,firestore] "<command>"`: runs a command (the tests, the
+// benchmark) under `firebase emulators:exec` with the real Auth, Firestore, Functions, Hosting and
+// Cloud Tasks emulators, or only the ones `--only` names: the suites that drive the app in process
+// need no Functions emulator, whose Firestore trigger would otherwise run on every event they write.
 // It also runs the local Secret Manager emulator (in memory) on 127.0.0.1:9399 for the command and
 // the Functions emulator, through SECRET_MANAGER_EMULATOR_HOST.
 // On a machine that cannot run the Firestore emulator at all (no cached jar, no gcloud jar, no
@@ -37,7 +39,7 @@ async function runSkipping(command, reason) {
   return code;
 }
 
-async function exec(command) {
+async function exec(command, emulators = EMULATORS) {
   ensureSecrets();
   const firestore = firestoreEmulator();
   if (firestore.source === 'download' && !(await canDownloadFirestore())) {
@@ -47,7 +49,7 @@ async function exec(command) {
     );
   }
   const secretManager = await startSecretManagerEmulator({ port: 9399 });
-  const child = firebase(['emulators:exec', '--only', EMULATORS, command], {
+  const child = firebase(['emulators:exec', '--only', emulators, command], {
     env: {
       ...process.env,
       ...firestore.env,
@@ -59,9 +61,11 @@ async function exec(command) {
   return code;
 }
 
-const [verb, command] = process.argv.slice(2);
-if (verb !== 'exec' || !command) {
-  console.error('usage: node tools/emulators.js exec "<command>"');
+const [verb, ...rest] = process.argv.slice(2);
+const only = rest[0] === '--only' ? rest.splice(0, 2)[1] : undefined;
+const [command] = rest;
+if (verb !== 'exec' || !command || rest.length !== 1) {
+  console.error('usage: node tools/emulators.js exec [--only <emulators>] "<command>"');
   process.exit(2);
 }
-exec(command).then((code) => process.exit(code));
+exec(command, only).then((code) => process.exit(code));

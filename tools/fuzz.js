@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run fuzz -- --runs N [--seed S]`: the model-based suite (test/integration/model.test.ts) run
-// longer than `npm test` does, under `node tools/emulators.js exec`: N sequences per seed and N/2
-// concurrent batches (MODEL_RUNS), or one seed to replay a report (MODEL_SEED).
+// longer than `npm test` does, under `node tools/emulators.js exec` (Auth and Firestore only): N
+// sequences per seed and N/2 concurrent batches (MODEL_RUNS), or one seed to replay a report
+// (MODEL_SEED).
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -17,8 +18,12 @@ if (!Number.isSafeInteger(runs) || runs < 1) {
 const env = { ...process.env, MODEL_RUNS: String(runs) };
 if (option('--seed')) env.MODEL_SEED = option('--seed');
 const jest = 'jest --selectProjects integration --runInBand test/integration/model.test.ts';
-const result = spawnSync(process.execPath, [path.join(__dirname, 'emulators.js'), 'exec', jest], {
-  stdio: 'inherit',
-  env,
-});
+const result = spawnSync(
+  process.execPath,
+  [path.join(__dirname, 'emulators.js'), 'exec', '--only', 'auth,firestore', jest],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 process.exit(result.status ?? 1);

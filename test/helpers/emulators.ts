@@ -111,14 +111,20 @@ export async function seed(documents: Record<string, object>): Promise<void> {
  */
 export async function dump(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const visit = async (collections: FirebaseFirestore.CollectionReference[]) => {
-    for (const collection of collections) {
-      const snapshot = await collection.get();
-      for (const doc of snapshot.docs) {
-        out[doc.ref.path] = doc.data();
-        await visit(await doc.ref.listCollections());
-      }
-    }
+  // Every collection and every document's subcollections walked at once: one listing per
+  // document, so a walk in series grows with every event and counter a test writes.
+  const visit = async (collections: FirebaseFirestore.CollectionReference[]): Promise<void> => {
+    await Promise.all(
+      collections.map(async (collection) => {
+        const snapshot = await collection.get();
+        await Promise.all(
+          snapshot.docs.map(async (doc) => {
+            out[doc.ref.path] = doc.data();
+            await visit(await doc.ref.listCollections());
+          }),
+        );
+      }),
+    );
   };
   const collections = await db().listCollections();
   await visit(collections.filter((collection) => collection.id !== 'users'));
