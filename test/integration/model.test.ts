@@ -9,6 +9,7 @@ import { createStep, keyCommands, organizationCommands, perform, resolve } from 
 import { prepareBatch, runBatch, specs } from './model/concurrency';
 import { watchLogs } from './model/invariants';
 import { report, RUNS, runSequence, seeds, totals } from './model/run';
+import { stopModelServer } from './model/server';
 
 const SEQUENCE_RUNS = RUNS || 100;
 const BATCH_RUNS = RUNS ? Math.max(1, Math.round(RUNS / 2)) : 50;
@@ -17,7 +18,8 @@ const MAX_COMMANDS = 25;
 describeEmulators('model-based: organizations, team, invitations, secrets, API keys', () => {
   beforeAll(watchLogs);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await stopModelServer();
     process.stdout.write(
       `model-based: ${totals.sequences} sequences, ${totals.commands} commands (${totals.ok} succeeded, ${totals.refused} refused as the model said; invariants ${totals.invariantMs} ms)\n`,
     );

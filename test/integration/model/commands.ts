@@ -3,7 +3,8 @@
 // checks the answer, and only then applies the write to the model.
 import fc from 'fast-check';
 import request from 'supertest';
-import { app, bearer } from '../../helpers/api';
+import { bearer } from '../../helpers/api';
+import { baseUrl } from './server';
 import type { Cast, CastMember } from './cast';
 import { ACTORS } from './cast';
 import {
@@ -111,7 +112,7 @@ export interface Answer {
 /** Sends one step's request; a 5xx is a failure whatever the model says. */
 export async function send(real: Real, step: Step): Promise<Answer> {
   const { call } = step;
-  let test = request(app)[call.method](call.path);
+  let test = request(await baseUrl())[call.method](call.path);
   const credential = step.credential ?? step.actor?.user.idToken;
   if (credential) test = test.set(bearer(credential));
   if (call.ifMatch) test = test.set('If-Match', call.ifMatch);

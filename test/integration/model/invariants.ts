@@ -5,10 +5,11 @@
 // exactly those read the organization whom the API shows it in full.
 import { dirname, join } from 'node:path';
 import request from 'supertest';
-import { app, bearer } from '../../helpers/api';
+import { bearer } from '../../helpers/api';
 import { projectId } from '../../helpers/emulators';
 import { auth, db } from '../../../functions/src/firebase';
 import type { Cast } from './cast';
+import { baseUrl } from './server';
 import { expectEqual, ModelFailure, type Real } from './commands';
 import { readsInFull, teamOf, visible, type Model, type Role } from './model';
 
@@ -29,8 +30,14 @@ async function rulesAllowRead(orgId: string, idToken: string): Promise<boolean> 
   throw new ModelFailure(`rules probe: ${response.status} ${await response.text()}`);
 }
 
+/** What `checkStored` read, for the other checks and the cast's registry (read once). */
+interface Stored {
+  org: Record<string, unknown> | undefined;
+  roles: Map<string, Role>;
+}
+
 /** The organization document, members, invitations and log agree with the model. */
-async function checkStored(model: Model): Promise<void> {
+async function checkStored(model: Model): Promise<Stored> {
   const ref = db().doc(`organizations/${model.orgId}`);
   const [doc, roles, invitations, logs, tombstone, secrets] = await Promise.all([
     ref.get(),
@@ -40,6 +47,7 @@ async function checkStored(model: Model): Promise<void> {
     db().doc(`purged_organizations/${model.orgId}`).get(),
     ref.collection('secrets').get(),
   ]);
+  const stored = { org: doc.data(), roles };
   const org = model.org;
   if (!org) {
     expectEqual(doc.exists, false, 'organization document after purge');
@@ -50,7 +58,7 @@ async function checkStored(model: Model): Promise<void> {
     if (model.purged) {
       expectEqual(tombstone.get('expires_at') !== null, true, 'tombstone with an expiry');
     }
-    return;
+    return stored;
   }
   const data = doc.data()!;
   const owners = [...roles.values()].filter((role) => role === 'owner');
@@ -77,6 +85,7 @@ async function checkStored(model: Model): Promise<void> {
     [...org.secrets.values()].map(({ name, last4 }) => `${name}:${last4}`).sort(),
     'secret references',
   );
+  return stored;
 }
 
 /**
@@ -114,11 +123,12 @@ async function checkClaims(model: Model, cast: Cast): Promise<void> {
 
 /** The rules and the API agree on who reads the organization, for every caller of the cast. */
 async function checkReaders(model: Model, cast: Cast): Promise<void> {
+  const url = await baseUrl();
   await Promise.all(
     cast.actors.map(async (actor) => {
       const [rules, response] = await Promise.all([
         rulesAllowRead(model.orgId, actor.user.idToken),
-        request(app).get(`/api/organizations/${model.orgId}`).set(bearer(actor.user.idToken)),
+        request(url).get(`/api/organizations/${model.orgId}`).set(bearer(actor.user.idToken)),
       ]);
       const full = readsInFull(model.org, actor);
       expectEqual(rules, full, `rules let ${actor.name} read the organization`);
@@ -169,7 +179,7 @@ export function watchLogs(): void {
  * No secret value in any response body, log line, or document of the organization (one query
  * over its whole subtree through the emulator's REST API).
  */
-async function checkNoSecrets(model: Model, real: Real): Promise<void> {
+async function checkNoSecrets(model: Model, real: Real, stored: Promise<Stored>): Promise<void> {
   for (const body of real.bodies) {
     if (body.includes(SECRET_MARK)) throw new ModelFailure(`a response holds a secret: ${body}`);
   }
@@ -186,17 +196,23 @@ async function checkNoSecrets(model: Model, real: Real): Promise<void> {
   );
   const text = await response.text();
   if (!response.ok) throw new ModelFailure(`runQuery: ${response.status} ${text}`);
-  const org = (await db().doc(`organizations/${model.orgId}`).get()).data();
+  const { org } = await stored;
   if (text.includes(SECRET_MARK) || JSON.stringify(org ?? {}).includes(SECRET_MARK)) {
     throw new ModelFailure(`a document of ${model.orgId} holds a secret value`);
   }
 }
 
-export async function checkInvariants(model: Model, real: Real): Promise<void> {
-  await checkStored(model);
-  await Promise.all([
+/**
+ * All checks at once (they only read), each document read once. Answers the member documents'
+ * roles as read (for the cast's registry).
+ */
+export async function checkInvariants(model: Model, real: Real): Promise<Map<string, Role>> {
+  const stored = checkStored(model);
+  const [{ roles }] = await Promise.all([
+    stored,
     checkClaims(model, real.cast),
     checkReaders(model, real.cast),
-    checkNoSecrets(model, real),
+    checkNoSecrets(model, real, stored),
   ]);
+  return roles;
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { Real } from './commands';
 import { castForSequence } from './cast';
 import { checkInvariants, storedRoles } from './invariants';
-import { newModel, type Model } from './model';
+import { newModel, type Model, type Role } from './model';
 
 /** Sequences per seed: the default budget keeps `npm test` inside the CI time. */
 export const RUNS = Number(process.env.MODEL_RUNS ?? 0) || 0;
@@ -40,14 +40,16 @@ export async function runSequence(
   const model = newModel(freshOrgId(prefix));
   const real: Real = { cast, bodies: [], secrets: [] };
   cast.registry.set(model.orgId, new Map());
+  let roles: Map<string, Role> | undefined;
   try {
     await prepare(model, real);
     await fc.asyncModelRun(() => ({ model, real }), commands);
     const t0 = Date.now();
-    await checkInvariants(model, real);
+    roles = await checkInvariants(model, real);
     totals.invariantMs += Date.now() - t0;
   } finally {
-    cast.registry.set(model.orgId, await storedRoles(model.orgId));
+    // The member documents the invariants read (no write since), or read now after a failure.
+    cast.registry.set(model.orgId, roles ?? (await storedRoles(model.orgId)));
     totals.sequences += 1;
     totals.commands += model.stats.commands;
     totals.ok += model.stats.ok;
