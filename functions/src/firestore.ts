@@ -1,8 +1,35 @@
-import type { DocumentSnapshot } from 'firebase-admin/firestore';
+import type { DocumentSnapshot, Transaction } from 'firebase-admin/firestore';
 import * as logger from 'firebase-functions/logger';
 import * as z from 'zod';
-import { firestoreSdk } from './firebase';
+import { db, firestoreSdk } from './firebase';
 import { ApiError } from './errors';
+import { GRPC } from './grpc';
+
+/** Runs of a transaction the server closed under it, before the error is let through. */
+const CLOSED_TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * `db().runTransaction`, also run again when the server closed the transaction under it. The
+ * client runs a transaction again on ABORTED, and on INVALID_ARGUMENT only as production words an
+ * expired transaction ("transaction has expired"); the Firestore emulator words a transaction it
+ * dropped under contention "Transaction is invalid or closed." (the model-based suite's concurrent
+ * batches met it as a 500). A closed transaction wrote nothing, so running it again is what the
+ * client does for ABORTED.
+ */
+export async function runTransaction<T>(
+  work: (transaction: Transaction) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db().runTransaction(work);
+    } catch (error) {
+      const { code, details } = error as { code?: unknown; details?: unknown };
+      const closed =
+        code === GRPC.INVALID_ARGUMENT && details === 'Transaction is invalid or closed.';
+      if (!closed || attempt >= CLOSED_TRANSACTION_ATTEMPTS) throw error;
+    }
+  }
+}
 
 /**
  * A Firestore document's data with its top-level `Timestamp`s as `Date`s: stores hand services

@@ -1,7 +1,7 @@
 import type { DocumentSnapshot } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import { db } from '../firebase';
-import { parseStored } from '../firestore';
+import { parseStored, runTransaction } from '../firestore';
 import { GRPC } from '../grpc';
 import { chargeInBatch, counterReads, counterRefs, type CounterRead } from '../limits/quota-store';
 import type { QuotaCounter } from '../limits/quotas';
@@ -96,7 +96,7 @@ export const apiKeyStore = {
    * the key under `to` once moved (also by a concurrent call), or null when there is none.
    */
   async rehome(from: string, to: string): Promise<StoredKey | null> {
-    return db().runTransaction(async (transaction) => {
+    return runTransaction(async (transaction) => {
       const [old, moved] = await transaction.getAll(collection().doc(from), collection().doc(to));
       // Another instance moved it first.
       if (moved.exists) return fromSnapshot(moved);

@@ -1,6 +1,6 @@
 import type { Transaction } from 'firebase-admin/firestore';
 import { db } from '../firebase';
-import { parseStored } from '../firestore';
+import { parseStored, runTransaction } from '../firestore';
 import { idempotencyRecord, type IdempotencyRecord } from '../model/records';
 
 const ref = (id: string) => db().collection('idempotency_keys').doc(id);
@@ -11,7 +11,7 @@ async function holding(
   claim: string,
   write: (transaction: Transaction) => void,
 ): Promise<boolean> {
-  return db().runTransaction(async (transaction) => {
+  return runTransaction(async (transaction) => {
     const found = parseStored(idempotencyRecord, await transaction.get(ref(id)));
     if (found?.claim !== claim) return false;
     write(transaction);
@@ -30,7 +30,7 @@ export const idempotencyStore = {
     claim: IdempotencyRecord,
     usable: (record: IdempotencyRecord) => boolean,
   ): Promise<IdempotencyRecord | null> {
-    return db().runTransaction(async (transaction) => {
+    return runTransaction(async (transaction) => {
       const found = parseStored(idempotencyRecord, await transaction.get(ref(id)));
       if (found && found.expires_at > claim.created_at && usable(found)) return found;
       transaction.set(ref(id), claim);

@@ -6,7 +6,7 @@ import type {
 } from 'firebase-admin/firestore';
 import { GRPC } from '../grpc';
 import { db, firestoreSdk } from '../firebase';
-import { pageEnd, parseAll, parseStored, type PagePosition } from '../firestore';
+import { pageEnd, parseAll, parseStored, runTransaction, type PagePosition } from '../firestore';
 import {
   accessRecord,
   dataModel,
@@ -396,7 +396,7 @@ export const organizationStore = {
   },
 
   transact<T>(work: (transaction: OrgTransaction) => Promise<T>): Promise<T> {
-    return db().runTransaction((transaction) => work(transactionWriter(transaction)));
+    return runTransaction((transaction) => work(transactionWriter(transaction)));
   },
 
   /** One query: a page of organizations plus one more to tell whether a next page exists. */

@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import * as logger from 'firebase-functions/logger';
-import { db } from '../firebase';
+import { runTransaction } from '../firestore';
 import { secretIdFor, secretStore } from '../secrets/client';
 import { DAY_MS } from '../time';
 import { newEvent, type DeliveryTarget, type EventRecord } from './events';
@@ -54,7 +54,7 @@ export async function fanOut(eventId: string): Promise<number> {
   );
   await Promise.all(
     targets.map(async (target) => {
-      const sequence = await db().runTransaction(async (transaction) => {
+      const sequence = await runTransaction(async (transaction) => {
         const message = await transaction.get(messageRef(orgId, target.id, event.id));
         if (message.exists) return message.get('sequence') as number;
         const endpoint = await webhookStore.endpoint(orgId, target.id, transaction);
@@ -175,7 +175,7 @@ async function signingSecrets(endpoint: Signer, at: Date): Promise<string[]> {
 
 /** Disables an endpoint in a transaction with its `webhook_endpoint.updated` event. */
 async function disable(endpoint: EndpointRecord, reason: 'gone' | 'failing', at: Date) {
-  await db().runTransaction(async (transaction) => {
+  await runTransaction(async (transaction) => {
     const current = await webhookStore.endpoint(endpoint.organization_id, endpoint.id, transaction);
     if (!current || !current.enabled) return;
     const after = { ...current, enabled: false, disabled_reason: reason, updated_at: at };
