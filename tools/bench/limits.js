@@ -8,13 +8,13 @@
 // tools/bench/limits.js` makes its own user, key and organization and prints the section.
 'use strict';
 
-const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const { printAlone, runAlone } = require('./alone');
 const { call, signIn } = require('./client');
 const { compare } = require('./measure');
 const { metered } = require('./meter');
-const { functionsLib, root } = require('./paths');
+const { functionsLib } = require('./paths');
 
 function listen(app) {
   return new Promise((resolve) => {
@@ -156,7 +156,6 @@ async function main() {
     body: { organization_id: orgId, name: 'Bench Limits' },
   });
   server.close();
-  const started = Date.now();
   const result = await measureLimits({
     createApp,
     headers,
@@ -166,33 +165,9 @@ async function main() {
     samples: 200,
     newId: (i) => `${uid}-quota-${i}`,
   });
-  const failed = [];
-  const table = (header, rows) =>
-    [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
-  const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  const out = path.join(root, '.local', 'bench-limits.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2));
-  console.log(`\n${path.relative(root, out)}:`);
-  console.log(
-    limitsSection(result, (ok, what) => (ok || failed.push(what), ok ? '✓' : '✗'), {
-      table,
-      ms,
-    }),
-  );
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`${seconds} s; ${failed.length} budget(s) failed`);
-  return failed.length ? 1 : 0;
+  return printAlone('limits', result, limitsSection);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runAlone(module, main);
 
 module.exports = { measureLimits, limitsSection };

@@ -4,6 +4,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { int, mb, ms, table } = require('./alone');
 const { FLOOR_DESCRIPTIONS } = require('./floors');
 const { root } = require('./paths');
 const { sizingSection } = require('./sizing');
@@ -19,22 +20,11 @@ const MAX_RSS_MB = 256;
 const PAGE = 25;
 const KEY_CACHE_S = 30;
 
-const ms = (value) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 const ratio = (value) => `${value.toFixed(2)}×`;
 /** A ratio next to its budget, with a third decimal where two would hide which side it is on. */
 const ratioVs = (value, budget) =>
   value > budget && value.toFixed(2) === budget.toFixed(2) ? `${value.toFixed(3)}×` : ratio(value);
-const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-const int = (value) => Math.round(value).toLocaleString('en-US');
 const mark = (ok) => (ok ? '✓' : '✗');
-
-function table(header, rows) {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-}
 
 /** A request's Firestore cost in words: `1 round trip, 2 reads: getAll(2)`. */
 function costText(cost) {

@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { printAlone, runAlone } = require('./alone');
 const { functionsDir, functionsMain, root } = require('./paths');
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -247,29 +248,9 @@ async function main() {
     key,
     paths: [`/api/organizations/sizing-${stamp}-0`, '/api/organizations?limit=25'],
   });
-  console.log(JSON.stringify(sizing, null, 2));
-  const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-  const ms = (value) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
-  const int = (value) => Math.round(value).toLocaleString('en-US');
-  const table = (header, rows) =>
-    [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
-  const failed = [];
-  const check = (ok, description) => {
-    if (!ok) failed.push(description);
-    return ok ? '✓' : '✗';
-  };
-  console.log(`\n${sizingSection(sizing, check, { table, mb, ms, int })}\n`);
-  return failed.length ? 1 : 0;
+  return printAlone('sizing', sizing, sizingSection);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runAlone(module, main);
 
 module.exports = { measureSizing, sizingSection, MAX_SHARE };

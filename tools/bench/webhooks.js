@@ -17,6 +17,7 @@
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const { printAlone, runAlone } = require('./alone');
 const { call } = require('./client');
 const { compare, latency } = require('./measure');
 const { metered } = require('./meter');
@@ -303,32 +304,9 @@ async function main() {
     samples: 200,
     deliveries,
   });
-  const failed = [];
-  const table = (header, rows) =>
-    [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
-  const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  const out = path.join(root, '.local', 'bench-webhooks.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2));
-  console.log(`\n${path.relative(root, out)}:`);
-  console.log(
-    webhooksSection(result, (ok, what) => (ok || failed.push(what), ok ? '✓' : '✗'), {
-      table,
-      ms,
-    }),
-  );
-  console.log(`${result.seconds.toFixed(0)} s; ${failed.length} budget(s) failed`);
-  return failed.length ? 1 : 0;
+  return printAlone('webhooks', result, webhooksSection);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runAlone(module, main);
 
 module.exports = { measuredDelivery, measureWebhooks, webhooksSection };
